@@ -1,0 +1,77 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+RUBRIC := fixtures/rubric/2026.1.yaml
+DEMO_ORGS ?= 60
+DEMO_CYCLES ?= 3
+
+.PHONY: run serve worker test test-fast lint fmt bench loadtest backup restore chromium clean
+
+$(PYTHON):
+	@$(PY) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+
+# Re-install only when the dependencies change, so that a second `make run` starts at once.
+$(VENV)/.installed-run: pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+# Scorecard charts need a Chromium (kaleido drives it). On Debian as root we install Debian's package;
+# elsewhere we say what to install, and the portal still runs (scorecards fail with the same message).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM_PATH" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium and fonts for scorecard charts (once)..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-dejavu-core libharfbuzz-subset0 >/dev/null; \
+	else \
+		echo "NOTE: no Chromium found. PDF scorecards need it for their charts:"; \
+		echo "      install Debian's 'chromium' package (apt-get install chromium) or set CHROMIUM_PATH."; \
+	fi
+
+# Set up everything and serve the portal on http://127.0.0.1:8000.
+run: $(VENV)/.installed-run chromium
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py load_rubric $(RUBRIC) --publish
+	$(PYTHON) manage.py seed_demo --orgs $(DEMO_ORGS) --cycles $(DEMO_CYCLES) --seed 1 --if-empty
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		echo "Starting a Celery worker (with beat) on $$CELERY_BROKER_URL"; \
+		trap 'kill 0' EXIT INT TERM; \
+		$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2 & \
+		$(PYTHON) manage.py runserver 127.0.0.1:8000; \
+	else \
+		$(PYTHON) manage.py runserver 127.0.0.1:8000; \
+	fi
+
+# A worker on its own, for a second terminal (needs CELERY_BROKER_URL).
+worker: $(VENV)/.installed-run
+	$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-test
+	$(PYTHON) manage.py bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""The predefined peer groups. Organization users see only these: no free filters, so that comparing
+two groups can never single out one peer."""
+
+from django.db import models
+
+
+class PeerGroup(models.TextChoices):
+    ALL = "all", "All participants"
+    ORG_TYPE = "org_type", "Same organization type"
+    SIZE_BAND = "size_band", "Same size band"
+    REGION = "region", "Same census region"
+    TEACHING = "teaching", "Same teaching status"
+
+
+# The Organization field each peer group matches on (None: everyone in the cycle).
+PEER_GROUP_FIELD = {
+    PeerGroup.ALL: None,
+    PeerGroup.ORG_TYPE: "org_type",
+    PeerGroup.SIZE_BAND: "size_band",
+    PeerGroup.REGION: "region",
+    PeerGroup.TEACHING: "is_teaching",
+}

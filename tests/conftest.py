@@ -1,0 +1,64 @@
+import pytest
+
+from assessments.models import Role
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Argon2 is deliberately slow; the tests check behaviour, not the hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def rubric(db):
+    return f.build_rubric()
+
+
+@pytest.fixture
+def cycle(rubric):
+    return f.AssessmentCycleFactory(name="2026", rubric=rubric)
+
+
+@pytest.fixture
+def org_a(db):
+    return f.OrganizationFactory(name="Alpha Regional Hospital", slug="alpha")
+
+
+@pytest.fixture
+def org_b(db):
+    return f.OrganizationFactory(name="Bravo Community Clinic", slug="bravo")
+
+
+def _member(org, role, username):
+    return f.MembershipFactory(organization=org, role=role, user=f.UserFactory(username=username)).user
+
+
+@pytest.fixture
+def assessor_a(org_a):
+    return _member(org_a, Role.ASSESSOR, "alice")
+
+
+@pytest.fixture
+def executive_a(org_a):
+    return _member(org_a, Role.EXECUTIVE, "erin")
+
+
+@pytest.fixture
+def admin_a(org_a):
+    return _member(org_a, Role.ORG_ADMIN, "adam")
+
+
+@pytest.fixture
+def assessor_b(org_b):
+    return _member(org_b, Role.ASSESSOR, "bob")
+
+
+@pytest.fixture
+def nam_staff(db):
+    return f.NamStaffFactory(username="nadia")
