@@ -8,7 +8,7 @@ RUBRIC := fixtures/rubric/2026.1.yaml
 DEMO_ORGS ?= 60
 DEMO_CYCLES ?= 3
 
-.PHONY: run serve worker test test-fast lint fmt bench loadtest backup restore chromium clean
+.PHONY: run worker test lint fmt bench loadtest backup restore audit lock chromium clean
 
 $(PYTHON):
 	@$(PY) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -72,6 +72,28 @@ fmt: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PYTHON) manage.py bench $(BENCH_ARGS)
+
+# Backups of the PostgreSQL database named by DATABASE_URL (custom format: compressed, restorable selectively).
+BACKUP_DIR ?= var/backups
+backup:
+	@[[ "$$DATABASE_URL" == postgres* ]] || { echo "make backup needs DATABASE_URL=postgres://... (pg_dump)"; exit 2; }
+	@mkdir -p $(BACKUP_DIR)
+	@file=$(BACKUP_DIR)/lhs-$$(date -u +%Y%m%dT%H%M%SZ).dump; \
+	pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && echo "Backup written to $$file"
+
+# make restore FILE=var/backups/lhs-....dump  (into the database named by DATABASE_URL; replaces its tables)
+restore:
+	@[[ "$$DATABASE_URL" == postgres* ]] || { echo "make restore needs DATABASE_URL=postgres://... (pg_restore)"; exit 2; }
+	@[ -f "$(FILE)" ] || { echo "make restore needs FILE=path/to/backup.dump"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$$DATABASE_URL" "$(FILE)"
+	@echo "Restored $(FILE)"
+
+# Known vulnerabilities in the locked dependencies. Needs PyPI's JSON API or OSV, which this CI machine cannot reach.
+audit: $(VENV)/.installed-test
+	$(BIN)/pip-audit --strict --no-deps --progress-spinner off -r requirements.lock
+
+lock: $(VENV)/.installed-test
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

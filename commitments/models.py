@@ -48,8 +48,27 @@ class RubricQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Rubric.Status.PUBLISHED)
 
+    def readable(self):
+        """Versions the public may read: published and retired (drafts are work in progress)."""
+        return self.filter(status__in=[Rubric.Status.PUBLISHED, Rubric.Status.RETIRED])
+
     def latest_published(self):
-        return self.published().order_by("-published_at").first()
+        return self.published().order_by("-published_at", "-pk").first()
+
+    def _locked(self):
+        return self.exclude(status=Rubric.Status.DRAFT)
+
+    def update(self, **kwargs):
+        # Publishing and retiring in bulk are status changes; anything else must not touch a locked version.
+        if set(kwargs) - {"status", "published_at"} or kwargs.get("status") == Rubric.Status.DRAFT:
+            if self._locked().exists():
+                raise RubricImmutableError("A published rubric cannot be changed; create a new version.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._locked().exists():
+            raise RubricImmutableError("A published rubric cannot be deleted.")
+        return super().delete()
 
 
 class Rubric(models.Model):
@@ -82,10 +101,14 @@ class Rubric(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk:
-            stored = Rubric.objects.filter(pk=self.pk).values("status", "version").first()
+            stored = (
+                Rubric.objects.filter(pk=self.pk).values("status", "version", "title", "previous_id").first()
+            )
             if stored and stored["status"] != self.Status.DRAFT:
                 if stored["version"] != self.version:
                     raise RubricImmutableError("A published rubric's version label cannot change.")
+                if stored["title"] != self.title or stored["previous_id"] != self.previous_id:
+                    raise RubricImmutableError("A published rubric cannot be changed; create a new version.")
                 if self.status == self.Status.DRAFT:
                     raise RubricImmutableError("A published rubric cannot go back to draft.")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -121,6 +144,12 @@ class LockedContentQuerySet(models.QuerySet):
             raise RubricImmutableError("A published rubric cannot be changed; create a new version.")
         return super().delete()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.get_rubric().is_locked for obj in objs):
+            raise RubricImmutableError("A published rubric cannot be changed; create a new version.")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class RubricContent(models.Model):
     """Content of a rubric version: editable only while the version is a draft."""
@@ -141,8 +170,14 @@ class RubricContent(models.Model):
 
     def _check_unlocked(self):
         rubric = self.get_rubric()
-        stored_status = Rubric.objects.filter(pk=rubric.pk).values_list("status", flat=True).first()
-        if stored_status and stored_status != Rubric.Status.DRAFT:
+        statuses = set(Rubric.objects.filter(pk=rubric.pk).values_list("status", flat=True))
+        if self.pk:
+            # Moving a row out of a locked version would change that version too.
+            lookup = type(self)._default_manager._queryset_class.rubric_lookup
+            statuses.update(
+                type(self)._base_manager.filter(pk=self.pk).values_list(f"{lookup}__status", flat=True)
+            )
+        if statuses - {Rubric.Status.DRAFT}:
             raise RubricImmutableError(
                 f"Rubric {rubric.version} is published and cannot be changed; create a new version."
             )

@@ -30,9 +30,8 @@ class Scorecard(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    batch = models.ForeignKey(
-        "ScorecardBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="scorecards"
-    )
+    # A scorecard reused by a later batch belongs to both: each batch's ZIP holds all its PDFs.
+    batches = models.ManyToManyField("ScorecardBatch", blank=True, related_name="scorecards")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     queued_at = models.DateTimeField(null=True, blank=True)

@@ -27,7 +27,8 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import Invitation
+from assessments.models import Invitation, Membership
+from assessments.services.people import invitation_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,29 @@ NAM_ONLY = {
     "nam_staff": 200,
 }
 POST_ONLY = signed_in(405)  # GET on a @login_required @require_POST view
+ORG_ADMINS_ONLY = {  # org admins of A and NAM staff; other members of A 403; B's people 404
+    "anonymous": LOGIN,
+    "assessor_a": 403,
+    "executive_a": 403,
+    "admin_a": 200,
+    "assessor_b": 404,
+    "nam_staff": 200,
+}
+REFUSED_TO_NON_ADMINS = {"anonymous": LOGIN, "assessor_a": 403, "executive_a": 403, "assessor_b": 404}
+REFUSED_TO_ALL_BUT_NAM = {
+    "anonymous": LOGIN,
+    "assessor_a": 403,
+    "executive_a": 403,
+    "admin_a": 403,
+    "assessor_b": 403,
+}
+
+
+def _access_attempts():
+    from axes.models import AccessAttempt
+
+    return sorted(AccessAttempt.objects.values_list("username", "failures_since_start"))
+
 
 ROWS: dict[str, dict] = {
     # --- foundation ---
@@ -128,6 +152,67 @@ ROWS: dict[str, dict] = {
         "post": {"anonymous": LOGIN},
     },
     # --- people, invitations, audit (views/people.py) ---
+    "assessments:members": {
+        "kwargs": {"slug": "alpha"},
+        "expect": ORG_ADMINS_ONLY,
+        "data": {"email": "someone.new@example.org", "role": "assessor"},
+        "post": REFUSED_TO_NON_ADMINS,
+    },
+    "assessments:member_role": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.users["assessor_a"].memberships.get().pk},
+        "expect": POST_ONLY,
+        "data": {"role": "executive"},
+        "post": REFUSED_TO_NON_ADMINS,
+        "snapshot": lambda w: sorted(Membership.objects.values_list("pk", "role")),
+    },
+    "assessments:member_remove": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.users["assessor_a"].memberships.get().pk},
+        "expect": POST_ONLY,
+        "post": REFUSED_TO_NON_ADMINS,
+    },
+    "assessments:invitation_resend": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.invitation_a.pk},
+        "expect": POST_ONLY,
+        "post": REFUSED_TO_NON_ADMINS,
+        "snapshot": lambda w: list(Invitation.objects.order_by("pk").values_list("nonce", "sent_at")),
+    },
+    "assessments:invitation_revoke": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.invitation_a.pk},
+        "expect": POST_ONLY,
+        "post": REFUSED_TO_NON_ADMINS,
+        "snapshot": lambda w: list(Invitation.objects.order_by("pk").values_list("revoked_at", flat=True)),
+    },
+    # Public: the signed link is the credential. The invitation is for newcomer@example.org, so every
+    # signed-in user here is the wrong account (403 page that offers to sign out).
+    "assessments:invitation_accept": {
+        "kwargs": {"token": lambda w: invitation_token(w.invitation_a)},
+        "expect": signed_in(403, anonymous=200),
+        "data": {"first_name": "New", "last_name": "Comer", "password1": "x", "password2": "x"},
+        "post": {role: 403 for role in ROLES if role != "anonymous"},
+        "snapshot": lambda w: list(Invitation.objects.order_by("pk").values_list("accepted_at", flat=True)),
+    },
+    "assessments:nam_organizations": {
+        "kwargs": {},
+        "expect": NAM_ONLY,
+        "data": {
+            "name": "Charlie Medical Center",
+            "org_type": "hospital",
+            "size_band": "lt100",
+            "state": "TX",
+            "ownership": "public",
+            "admin_email": "chief@charlie.example.org",
+        },
+        "post": REFUSED_TO_ALL_BUT_NAM,
+    },
+    "assessments:lockouts": {"kwargs": {}, "expect": NAM_ONLY},
+    "assessments:lockout_unlock": {
+        "kwargs": {},
+        "expect": POST_ONLY,
+        "data": {"username": "locked.person"},
+        "post": REFUSED_TO_ALL_BUT_NAM,
+        "snapshot": lambda w: _access_attempts(),
+    },
+    "assessments:audit_log": {"kwargs": {}, "expect": NAM_ONLY},
     # --- assessment workflow (views/workflow.py) ---
     # --- NAM staff: cycles and review (views/nam.py) ---
     # --- improvement plans (views/plans.py) ---
@@ -163,6 +248,18 @@ def world(rubric, cycle, org_a, org_b, assessor_a, executive_a, admin_a, assesso
     )
     w.invitation_b = Invitation.objects.create(
         organization=org_b, email="other@example.org", role="assessor", invited_by=None, nonce="m" * 32
+    )
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="locked.person",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
     )
     return w
 

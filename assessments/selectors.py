@@ -1,0 +1,304 @@
+"""Reads that feed the assessment pages: each returns a QuerySet or plain dataclasses in a fixed number of queries."""
+
+# =========================================================================================================
+# Assessment workflow: overview, commitment pages, review, history, NAM cycles (workflow helper)
+# =========================================================================================================
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from commitments.models import Commitment, Indicator, level_label
+from commitments.selectors import crosswalk
+
+from .models import Assessment, AssessmentCycle, Response, ResponseChange
+
+ANSWERED = Q(level__isnull=False) | Q(not_applicable=True)
+# Justifications that say nothing; anything under MIN_JUSTIFICATION characters is flagged too.
+PLACEHOLDER_JUSTIFICATIONS = {
+    "n/a", "na", "n.a.", "none", "-", "--", "---", "nil", "null", "not applicable", "tbd", "x", ".", "?", "no",
+}  # fmt: skip
+MIN_JUSTIFICATION = 20
+FIELD_LABELS = {
+    "level": "Level",
+    "not_applicable": "Not applicable",
+    "na_justification": "Why not applicable",
+    "evidence_summary": "Evidence summary",
+    "evidence_links": "Evidence links",
+}
+
+
+def answer_label(response: Response | None) -> str:
+    """'3 Defined', 'Not applicable' or 'Not answered'."""
+    if response is None or not (response.level is not None or response.not_applicable):
+        return "Not answered"
+    if response.not_applicable:
+        return "Not applicable"
+    return level_label(response.level)
+
+
+@dataclass(frozen=True)
+class CommitmentProgress:
+    commitment: Commitment
+    answered: int
+    total: int
+    last_change: ResponseChange | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.total > 0 and self.answered == self.total
+
+
+@dataclass(frozen=True)
+class Overview:
+    commitments: list[CommitmentProgress]
+
+    @property
+    def answered(self) -> int:
+        return sum(c.answered for c in self.commitments)
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.commitments)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def assessment_overview(assessment: Assessment) -> Overview:
+    """Per commitment: answered of total, and the latest change (who, when). Three queries."""
+    latest_change = (
+        ResponseChange.objects.filter(
+            response__assessment=assessment, response__indicator__commitment=OuterRef("pk")
+        )
+        .order_by("-changed_at", "-pk")
+        .values("pk")[:1]
+    )
+    commitments = list(
+        Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id)
+        .annotate(total=Count("indicators"), last_change_id=Subquery(latest_change))
+        .order_by("order")
+    )
+    answered = dict(
+        Response.objects.filter(ANSWERED, assessment=assessment)
+        .values("indicator__commitment_id")
+        .annotate(n=Count("pk"))
+        .values_list("indicator__commitment_id", "n")
+    )
+    change_ids = [c.last_change_id for c in commitments if c.last_change_id]
+    changes = (
+        ResponseChange.objects.select_related("changed_by", "response__indicator").in_bulk(change_ids)
+        if change_ids
+        else {}
+    )
+    return Overview(
+        commitments=[
+            CommitmentProgress(
+                commitment=c,
+                answered=answered.get(c.pk, 0),
+                total=c.total,
+                last_change=changes.get(c.last_change_id),
+            )
+            for c in commitments
+        ]
+    )
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The organization's submitted or validated assessment of the cycle before this one."""
+    previous_cycle = assessment.cycle.previous()
+    if previous_cycle is None:
+        return None
+    return (
+        Assessment.objects.submitted()
+        .filter(organization_id=assessment.organization_id, cycle=previous_cycle)
+        .select_related("cycle__rubric")
+        .first()
+    )
+
+
+def previous_answers(assessment: Assessment, previous: Assessment | None = None) -> dict[int, Response]:
+    """{indicator id of this assessment's rubric: last cycle's response}, crosswalked when the rubric changed."""
+    previous = previous or previous_assessment(assessment)
+    if previous is None:
+        return {}
+    mapping = crosswalk(previous.cycle.rubric, assessment.cycle.rubric)
+    return {
+        mapping[r.indicator_id]: r
+        for r in Response.objects.filter(ANSWERED, assessment=previous)
+        if r.indicator_id in mapping
+    }
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    response: Response | None
+    previous: Response | None = None
+
+    @property
+    def descriptors(self):
+        return self.indicator.descriptors.all()
+
+    @property
+    def previous_label(self) -> str:
+        return answer_label(self.previous) if self.previous else ""
+
+
+def commitment_rows(assessment: Assessment, commitment: Commitment) -> list[IndicatorRow]:
+    """The commitment's indicators with descriptors, this assessment's answer and last cycle's."""
+    indicators = list(commitment.indicators.prefetch_related("descriptors").order_by("order"))
+    responses = {
+        r.indicator_id: r
+        for r in Response.objects.filter(assessment=assessment, indicator__in=indicators).select_related(
+            "updated_by"
+        )
+    }
+    previous = previous_answers(assessment)
+    return [IndicatorRow(i, responses.get(i.pk), previous.get(i.pk)) for i in indicators]
+
+
+def assessment_rows(assessment: Assessment) -> list[IndicatorRow]:
+    """Every indicator of the assessment's rubric, in order, with its answer (None when never saved)."""
+    indicators = (
+        Indicator.objects.of_rubric(assessment.cycle.rubric_id)
+        .select_related("commitment")
+        .order_by("commitment__order", "order")
+    )
+    responses = {r.indicator_id: r for r in Response.objects.filter(assessment=assessment)}
+    return [IndicatorRow(i, responses.get(i.pk)) for i in indicators]
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    indicator: Indicator
+    message: str
+
+
+@dataclass
+class ReviewIssues:
+    unanswered: list[Indicator] = field(default_factory=list)
+    warnings: list[QualityWarning] = field(default_factory=list)
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.unanswered
+
+
+def _justification_warning(text: str) -> str:
+    plain = text.strip()
+    if plain.lower().strip(" .!") in PLACEHOLDER_JUSTIFICATIONS or plain.lower() in PLACEHOLDER_JUSTIFICATIONS:
+        return f"Marked Not applicable with “{plain}” as the reason: say why the indicator does not apply."
+    if len(plain) < MIN_JUSTIFICATION:
+        return (
+            f"Marked Not applicable with a very short reason ({len(plain)} characters): "
+            "a reviewer will need to understand why it does not apply."
+        )
+    return ""
+
+
+def review_issues(assessment: Assessment, rows: Iterable[IndicatorRow] | None = None) -> ReviewIssues:
+    """Unanswered indicators (they block submission) and data-quality warnings (they do not)."""
+    rows = list(rows) if rows is not None else assessment_rows(assessment)
+    previous = previous_answers(assessment)
+    issues = ReviewIssues()
+    for row in rows:
+        response, indicator = row.response, row.indicator
+        if response is None or not response.is_answered:
+            issues.unanswered.append(indicator)
+            continue
+        if response.level is not None and response.level >= 4 and not response.evidence_summary.strip():
+            issues.warnings.append(
+                QualityWarning(
+                    indicator,
+                    f"Level {level_label(response.level)} with no evidence summary: "
+                    "say what shows the practice is measured and managed.",
+                )
+            )
+        if response.not_applicable:
+            message = _justification_warning(response.na_justification)
+            if message:
+                issues.warnings.append(QualityWarning(indicator, message))
+        before = previous.get(indicator.pk)
+        if before is not None and before.level is not None and response.level is not None:
+            jump = response.level - before.level
+            if abs(jump) >= 2:
+                direction = "Up" if jump > 0 else "Down"
+                issues.warnings.append(
+                    QualityWarning(
+                        indicator,
+                        f"{direction} {abs(jump)} levels since last cycle ({level_label(before.level)} → "
+                        f"{level_label(response.level)}): make sure the evidence explains the change.",
+                    )
+                )
+    return issues
+
+
+def assessment_history(assessment: Assessment):
+    """Every change of every answer of the assessment, newest first."""
+    return (
+        ResponseChange.objects.filter(response__assessment=assessment)
+        .select_related("changed_by", "response__indicator__commitment")
+        .order_by("-changed_at", "-pk")
+    )
+
+
+def _display(name: str, value) -> str:
+    if name == "level":
+        return level_label(value) if value is not None else "—"
+    if name == "not_applicable":
+        return "Yes" if value else "No"
+    return value if value not in (None, "") else "—"
+
+
+def change_lines(change: ResponseChange) -> list[tuple[str, str, str]]:
+    """[(field label, old, new)] of one ResponseChange, in form order."""
+    return [
+        (label, _display(name, change.old_values.get(name)), _display(name, change.new_values.get(name)))
+        for name, label in FIELD_LABELS.items()
+        if name in change.new_values or name in change.old_values
+    ]
+
+
+def cycles_with_counts():
+    """Every cycle with how many assessments are in each status."""
+    by_status = {
+        f"n_{status}": Count("assessments", filter=Q(assessments__status=status))
+        for status in Assessment.Status.values
+    }
+    return AssessmentCycle.objects.select_related("rubric").annotate(
+        n_total=Count("assessments"), **by_status
+    )
+
+
+def cycle_assessments(cycle: AssessmentCycle, status: str = ""):
+    """The cycle's assessments, by organization, with their answered count."""
+    queryset = (
+        Assessment.objects.filter(cycle=cycle)
+        .select_related("organization", "submitted_by", "reviewed_by")
+        .annotate(n_answered=Count("responses", filter=Q(responses__level__isnull=False) | Q(
+            responses__not_applicable=True
+        )))
+        .order_by("organization__name")
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def organization_assessments(organization):
+    """The organization's assessments of every cycle, newest cycle first."""
+    return Assessment.objects.filter(organization=organization).select_related("cycle").order_by("-cycle__opens_on")
+
+
+def current_open_cycle() -> AssessmentCycle | None:
+    return AssessmentCycle.objects.open().select_related("rubric").order_by("-opens_on").first()
+
+
+# =========================================================================================================

@@ -1,0 +1,191 @@
+"""Plotly figures to SVG with kaleido 1.x, drawn by the system Chromium.
+
+Starting Chromium costs about a second; drawing a figure in an open one costs tens of milliseconds. So
+each process keeps ONE kaleido browser open, on its own thread and event loop, from the first chart it
+draws until the process ends (atexit, and Celery's worker_process_shutdown signal in workers).
+
+kaleido's own `start_sync_server` would do the same, but it swallows a failure to start (its thread dies
+and every later call waits forever); this small server reports errors and times out instead.
+Nothing is loaded from the network: plotly.js comes from the installed plotly package, MathJax is off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import plotly.graph_objects as go
+from django.conf import settings
+
+from reports.staticfiles import _PACKAGE_DATA
+
+logger = logging.getLogger(__name__)
+
+PLOTLY_JS = _PACKAGE_DATA / "plotly.min.js"
+# Tabs drawing in parallel: the scorecard has three charts.
+TABS = 3
+START_TIMEOUT = 60  # seconds to open Chromium
+DRAW_TIMEOUT = 30  # seconds for one batch of figures
+CHROMIUM_MISSING = (
+    "Chromium is needed to draw the charts: install Debian's 'chromium' package "
+    "(apt-get install chromium) or set CHROMIUM_PATH"
+)
+
+
+class ChromiumNotFound(RuntimeError):
+    """No Chromium to draw charts with: a configuration problem that retrying cannot fix."""
+
+
+class ChartRenderError(RuntimeError):
+    """Chromium did not draw a chart (crash, timeout): worth another try."""
+
+
+def chromium_path() -> str:
+    """The Chromium executable: settings.CHROMIUM_PATH, else the first one on PATH."""
+    configured = settings.CHROMIUM_PATH
+    if configured:
+        path = Path(configured)
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
+        raise ChromiumNotFound(f"{CHROMIUM_MISSING} (CHROMIUM_PATH={configured!r} is not an executable file).")
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ChromiumNotFound(f"{CHROMIUM_MISSING}.")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    figure: go.Figure
+    width: int
+    height: int
+
+
+class _ChartServer:
+    """One kaleido browser per process, driven from any thread."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+        self._path: str | None = None
+        self._pid: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None and self._pid == os.getpid()
+
+    def _start(self, path: str) -> None:
+        import kaleido  # noqa: PLC0415  (imported on first use: it is heavy, and web processes rarely need it)
+
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="kaleido", daemon=True)
+        thread.start()
+
+        class WarmKaleido(kaleido.Kaleido):
+            """Reloads a used tab after handing back the chart, not before.
+
+            kaleido reloads a tab (and so re-parses the 4.6 MB plotly.js) before it returns the image,
+            which costs about 150 ms per chart. Reloading in the background, between renders, keeps the
+            clean-tab guarantee and takes the reload off the time a user waits. (kaleido 1.5 internals:
+            re-check on upgrade.)
+            """
+
+            _reloads: set = set()
+
+            async def _return_kaleido_tab(self, tab):
+                task = asyncio.ensure_future(super()._return_kaleido_tab(tab))
+                self._reloads.add(task)
+                task.add_done_callback(self._reloads.discard)
+
+        async def open_browser():
+            browser = WarmKaleido(
+                n=TABS, path=path, plotlyjs=str(PLOTLY_JS), mathjax=False, timeout=DRAW_TIMEOUT
+            )
+            await browser.open()
+            return browser
+
+        try:
+            self._kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(START_TIMEOUT)
+        except BaseException as exc:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+            raise ChartRenderError(f"Chromium ({path}) did not start: {exc}") from exc
+        self._loop, self._thread, self._path, self._pid = loop, thread, path, os.getpid()
+        logger.info("kaleido started with %s", path)
+
+    def _stop(self) -> None:
+        if self._kaleido is None:
+            return
+        if self._pid == os.getpid() and self._loop is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop).result(10)
+            except Exception:  # noqa: BLE001  (closing a broken browser: nothing more to do)
+                logger.warning("kaleido did not close cleanly", exc_info=True)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            if self._thread is not None:
+                self._thread.join(5)
+        self._kaleido = self._loop = self._thread = self._path = self._pid = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def ensure_started(self) -> None:
+        path = chromium_path()
+        with self._lock:
+            if self.running and self._path != path:
+                self._stop()  # the configured browser changed
+            if not self.running:
+                self._kaleido = None  # a server inherited from a parent process (fork) is not ours
+                self._start(path)
+
+    def draw(self, specs: list[ChartSpec]) -> list[bytes]:
+        self.ensure_started()
+        with self._lock:
+            browser, loop = self._kaleido, self._loop
+
+            async def draw_all():
+                return await asyncio.gather(
+                    *(
+                        browser.calc_fig(s.figure, opts={"format": "svg", "width": s.width, "height": s.height})
+                        for s in specs
+                    )
+                )
+
+            try:
+                return asyncio.run_coroutine_threadsafe(draw_all(), loop).result(DRAW_TIMEOUT + 5)
+            except BaseException as exc:
+                # A browser that failed once may be broken: start afresh next time.
+                self._stop()
+                raise ChartRenderError(f"Chromium did not draw the charts: {exc!r}") from exc
+
+
+_server = _ChartServer()
+atexit.register(_server.stop)
+
+
+def figures_to_svg(specs: list[ChartSpec]) -> list[str]:
+    """Each figure as an SVG document, in order."""
+    return [svg.decode("utf-8") for svg in _server.draw(specs)]
+
+
+def start() -> None:
+    """Open the browser now (a worker does it when its process starts, so the first render is warm)."""
+    _server.ensure_started()
+
+
+def stop() -> None:
+    _server.stop()
+
+
+def is_running() -> bool:
+    return _server.running

@@ -1,0 +1,58 @@
+"""HTML to PDF with WeasyPrint, reading nothing but our own files.
+
+The scorecard's HTML is ours, but it carries organization names typed by users. The URL fetcher makes sure
+that nothing in it can make the renderer read a file outside our static and template folders or reach
+the network: anything but data: URIs and those local files stops the render.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+class RefusedURL(ValueError):
+    """The renderer asked for something it must not read."""
+
+
+def allowed_roots() -> list[Path]:
+    roots = [Path(settings.BASE_DIR) / "static", Path(settings.BASE_DIR) / "templates"]
+    roots += [Path(d) for d in getattr(settings, "STATICFILES_DIRS", [])]
+    return [r.resolve() for r in roots]
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """data: URIs and local files under `roots`; everything else raises."""
+
+    def __init__(self, roots: list[Path] | None = None):
+        # fail_on_errors: a refused URL stops the render instead of leaving a silent gap in the PDF.
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
+        self.roots = roots if roots is not None else allowed_roots()
+
+    def fetch(self, url: str, headers=None):
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise RefusedURL(f"The scorecard may not load {url!r}: only its own files and data: URIs.")
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"The scorecard may not load {url!r}: not a local file.")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise RefusedURL(f"The scorecard may not load {url!r}: outside the portal's static files.")
+        if not path.is_file():
+            raise RefusedURL(f"The scorecard's file {path.name!r} is missing.")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+
+def html_to_pdf(html: str, *, base_dir: Path) -> bytes:
+    """A tagged PDF (PDF/UA-1) of `html` (its <title> and lang become the PDF's), links relative to `base_dir`."""
+    document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=LocalOnlyFetcher())
+    return document.write_pdf(pdf_variant="pdf/ua-1")
