@@ -65,7 +65,8 @@ def test_backup_restores_into_a_fresh_database(tmp_path, rubric, cycle):
         assert restored_assessments == [(a.pk, "validated") for a in assessments]
         restored_responses = _rows(
             _url(fresh),
-            "SELECT assessment_id, count(*), sum(level) FROM assessments_response GROUP BY assessment_id ORDER BY 1",
+            "SELECT assessment_id, count(*), sum(level) FROM assessments_response"
+            " GROUP BY assessment_id ORDER BY assessment_id",
         )
         assert restored_responses == [
             (assessments[0].pk, 30, 30),
