@@ -95,5 +95,9 @@ audit: $(VENV)/.installed-test
 lock: $(VENV)/.installed-test
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 
+# 50 users for 2 minutes against gunicorn and PostgreSQL (DATABASE_URL); prints req/s, p95 and errors.
+loadtest: $(VENV)/.installed-test
+	$(PYTHON) manage.py loadtest $(LOADTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
