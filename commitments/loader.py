@@ -23,6 +23,7 @@ the place in the file, such as ``commitments[2].indicators[1].levels``.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,10 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML that refuses a key given twice in one mapping (plain YAML keeps the last silently)."""
 
 
+class _DuplicateKeyError(yaml.constructor.ConstructorError):
+    pass
+
+
 def _construct_mapping(loader, node, deep=False):
     loader.flatten_mapping(node)
     seen = {}
@@ -104,12 +109,7 @@ def _construct_mapping(loader, node, deep=False):
         except TypeError:
             continue  # SafeLoader reports unhashable keys itself
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                node.start_mark,
-                f"found the key {key!r} twice",
-                key_node.start_mark,
-            )
+            raise _DuplicateKeyError(None, None, f"the key {key!r} appears twice", key_node.start_mark)
         seen[key] = True
     return loader.construct_mapping(node, deep=deep)
 
@@ -118,10 +118,33 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def _yaml_error_message(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    """'YAML syntax error at line 4, column 4: ...' with the line where the broken construct began."""
+
+    def at(mark) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    return f"YAML syntax error{where}: {problem}"
+    if isinstance(exc, _DuplicateKeyError):
+        return f"{at(problem_mark)}: {problem}"
+    message = (
+        f"YAML syntax error at {at(problem_mark)}: {problem}"
+        if problem_mark
+        else f"YAML syntax error: {problem}"
+    )
+    context = getattr(exc, "context", None)
+    if (
+        context
+        and context_mark
+        and (context_mark.line, context_mark.column)
+        != (
+            problem_mark.line if problem_mark else None,
+            problem_mark.column if problem_mark else None,
+        )
+    ):
+        message += f" ({context} that starts at {at(context_mark)})"
+    return message
 
 
 def parse_text(text: str) -> RubricSpec:
@@ -157,9 +180,13 @@ def _kind(value) -> str:
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()} (put it in quotes to make it text)"
     return type(value).__name__
 
 
@@ -210,7 +237,9 @@ class _Validator:
         version = title = previous = None
         if "version" in top:
             if isinstance(top["version"], int | float) and not isinstance(top["version"], bool):
-                self.error("version", f'expected text in quotes, such as "2026.1", got {_kind(top["version"])}')
+                self.error(
+                    "version", f'expected text in quotes, such as "2026.1", got {_kind(top["version"])}'
+                )
             else:
                 version = self.text(
                     "version",
@@ -262,9 +291,15 @@ class _Validator:
                 name = self.text(f"{where}.name", item["name"], max_length=_max_length(Commitment, "name"))
             if "definition" in item:
                 definition = self.text(
-                    f"{where}.definition", item["definition"], max_length=_max_length(Commitment, "definition")
+                    f"{where}.definition",
+                    item["definition"],
+                    max_length=_max_length(Commitment, "definition"),
                 )
-            indicators = self.indicators(f"{where}.indicators", item["indicators"], codes) if "indicators" in item else []
+            indicators = (
+                self.indicators(f"{where}.indicators", item["indicators"], codes)
+                if "indicators" in item
+                else []
+            )
             result.append(CommitmentSpec(slug=slug, name=name, definition=definition, indicators=indicators))
         return result
 
@@ -304,7 +339,9 @@ class _Validator:
 
     def levels(self, where: str, value) -> dict[int, str]:
         if not isinstance(value, dict):
-            self.error(where, f"expected a mapping of the levels 1-5 to their descriptors, got {_kind(value)}")
+            self.error(
+                where, f"expected a mapping of the levels 1-5 to their descriptors, got {_kind(value)}"
+            )
             return {}
         levels: dict[int, object] = {}
         for key, text in value.items():
@@ -349,6 +386,8 @@ class _Validator:
             if code not in previous_codes:
                 self.error(where, f"no indicator {code} in version {spec.previous}")
             elif code in continued:
-                self.error(where, f"{code} of version {spec.previous} is already continued at {continued[code]}")
+                self.error(
+                    where, f"{code} of version {spec.previous} is already continued at {continued[code]}"
+                )
             else:
                 continued[code] = where

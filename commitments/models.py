@@ -60,9 +60,11 @@ class RubricQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         # Publishing and retiring in bulk are status changes; anything else must not touch a locked version.
-        if set(kwargs) - {"status", "published_at"} or kwargs.get("status") == Rubric.Status.DRAFT:
-            if self._locked().exists():
-                raise RubricImmutableError("A published rubric cannot be changed; create a new version.")
+        status_only = (
+            not set(kwargs) - {"status", "published_at"} and kwargs.get("status") != Rubric.Status.DRAFT
+        )
+        if not status_only and self._locked().exists():
+            raise RubricImmutableError("A published rubric cannot be changed; create a new version.")
         return super().update(**kwargs)
 
     def delete(self):
@@ -246,6 +248,14 @@ class Indicator(RubricContent):
 
     def get_rubric(self):
         return self.commitment.rubric
+
+    def clean(self):
+        # The crosswalk only follows links into the version this one supersedes.
+        if self.continues_id and self.commitment_id:
+            previous_id = self.commitment.rubric.previous_id
+            if previous_id is None or self.continues.commitment.rubric_id != previous_id:
+                message = "An indicator can only continue an indicator of the previous rubric version."
+                raise ValidationError({"continues": message})
 
 
 class LevelDescriptorQuerySet(LockedContentQuerySet):

@@ -47,7 +47,7 @@ def crosswalk(from_rubric: Rubric, to_rubric: Rubric) -> dict[int, int]:
     the mapping is one-to-one. For the same version the mapping is the identity. Use it for "copy from
     last cycle" (look up the new indicator of each old response) and for trends across versions.
 
-    Costs one query per version between the two (usually one or two queries).
+    Costs two queries per version step between the two, plus one.
     """
     new_ids = list(Indicator.objects.of_rubric(to_rubric).values_list("id", flat=True))
     if from_rubric.pk == to_rubric.pk:
@@ -113,7 +113,9 @@ def commitment_detail(rubric: Rubric, slug: str) -> Commitment:
     return commitment
 
 
-def commitment_neighbours(rubric: Rubric, commitment: Commitment) -> tuple[Commitment | None, Commitment | None]:
+def commitment_neighbours(
+    rubric: Rubric, commitment: Commitment
+) -> tuple[Commitment | None, Commitment | None]:
     """The commitments before and after `commitment` in the rubric's order, for previous/next links."""
     siblings = list(rubric.commitments.filter(order__in=[commitment.order - 1, commitment.order + 1]))
     by_order = {c.order: c for c in siblings}

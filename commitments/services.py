@@ -190,7 +190,8 @@ def _write_content(rubric: Rubric, spec: RubricSpec, previous: Rubric | None) ->
     commitments = {c.slug: c for c in rubric.commitments.all()}
     indicators = {i.code: i for i in Indicator.objects.of_rubric(rubric)}
     descriptors = {
-        (d.indicator_id, d.level): d for d in LevelDescriptor.objects.filter(indicator__commitment__rubric=rubric)
+        (d.indicator_id, d.level): d
+        for d in LevelDescriptor.objects.filter(indicator__commitment__rubric=rubric)
     }
     kept_commitments, kept_indicators, new_descriptors = set(), set(), []
     for c_order, c_spec in enumerate(spec.commitments, start=1):
@@ -279,7 +280,9 @@ def rubric_retire(*, rubric: Rubric) -> Rubric:
     """Retire a published version: it stays readable (old assessments use it) but is no longer current."""
     rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
     if rubric.status != Rubric.Status.PUBLISHED:
-        raise RubricStateError(f"Only a published rubric can be retired; {rubric.version} is {rubric.status}.")
+        raise RubricStateError(
+            f"Only a published rubric can be retired; {rubric.version} is {rubric.status}."
+        )
     rubric.status = Rubric.Status.RETIRED
     rubric.save(update_fields=["status"])
     return rubric
