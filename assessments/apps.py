@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Organizations and assessments"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the audit receivers)

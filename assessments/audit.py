@@ -1,8 +1,18 @@
 """Writing the audit log: one function, called wherever a security-relevant event happens."""
 
+from contextvars import ContextVar
+
 from django.http import HttpRequest
 
 from .models import AuditEvent
+
+# The request being served, for events that model signals raise without one (a password change).
+# Set by assessments.middleware.SessionTimeoutMiddleware for the duration of each request.
+_current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
+
+
+def current_request() -> HttpRequest | None:
+    return _current_request.get()
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -1,10 +1,9 @@
 """Forms for people, invitations, organizations and the audit log."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 
 from ..models import AuditEvent, Organization, Role
 
@@ -118,14 +117,12 @@ class NewAccountForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "Any event")] + AuditEvent.Kind.choices, required=False)
+    kind = forms.ChoiceField(choices=[("", "Any event"), *AuditEvent.Kind.choices], required=False)
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.only("pk", "name"), required=False, empty_label="Any organization"
     )
     actor = forms.CharField(label="Person (username)", max_length=150, required=False)
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
@@ -142,6 +139,7 @@ class AuditFilterForm(forms.Form):
                 Column("date_to", css_class="col-md-4 col-lg-2"),
             ),
             Submit("", "Filter", css_class="btn btn-primary"),
+            HTML('<a class="btn btn-link" href="?">Clear filters</a>'),
         )
 
     def clean(self):

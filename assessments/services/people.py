@@ -30,11 +30,12 @@ class InvitationLinkError(Exception):
     """A link that cannot be used. `gone` links (expired, used, revoked, replaced) answer 410, others 404."""
 
     MESSAGES = {
-        "invalid": "This invitation link is not valid. Check that you copied the whole link from the e-mail.",
-        "expired": "This invitation link has expired. Ask your organization's admin to send a new one.",
+        "invalid": "Check that you copied the whole link from the e-mail. If it still fails, ask your "
+        "organization's admin to send you a new invitation.",
+        "expired": "Invitation links work for a limited time. Ask your organization's admin for a new one.",
         "replaced": "A newer invitation was sent to you after this one: use the link in the latest e-mail.",
-        "used": "This invitation has already been accepted. Sign in to use the portal.",
-        "revoked": "This invitation was withdrawn. Ask your organization's admin if you still need access.",
+        "used": "Each invitation link works once, and this one has been used. Sign in to use the portal.",
+        "revoked": "Your organization's admin withdrew it. Ask them if you still need access.",
     }
 
     def __init__(self, reason: str):
@@ -204,7 +205,10 @@ class Acceptance:
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user, request: HttpRequest | None = None) -> Acceptance:
     """Make the signed-in `user` a member of the invitation's organization and close the invitation."""
+    link_nonce = invitation.nonce
     invitation = _locked_pending(invitation)
+    if not secrets.compare_digest(link_nonce, invitation.nonce):
+        raise ValidationError(InvitationLinkError.MESSAGES["replaced"])  # resent while this link was open
     if _normalize_email(user.email) != invitation.email.lower():
         raise ValidationError(
             f"This invitation is for {invitation.email}, but you are signed in as {user.get_username()}."
@@ -229,7 +233,10 @@ def invitation_accept(*, invitation: Invitation, user, request: HttpRequest | No
 
 def email_has_account(email: str) -> bool:
     email = _normalize_email(email)
-    return User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists()
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or User.objects.filter(username__iexact=email).exists()
+    )
 
 
 @transaction.atomic
@@ -273,8 +280,8 @@ def _other_admins_exist(membership: Membership) -> bool:
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, user, request: HttpRequest | None = None):
     """Give a member another role; an organization always keeps at least one org admin."""
-    membership = Membership.objects.select_for_update().select_related("user", "organization").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
     )
     if role not in Role.values:
         raise ValidationError({"role": "Choose one of the roles."})
@@ -301,8 +308,8 @@ def membership_change_role(*, membership: Membership, role: str, user, request: 
 @transaction.atomic
 def membership_remove(*, membership: Membership, user, request: HttpRequest | None = None) -> None:
     """Take a person out of an organization (their account stays); never the last org admin."""
-    membership = Membership.objects.select_for_update().select_related("user", "organization").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
     )
     if membership.role == Role.ORG_ADMIN and not _other_admins_exist(membership):
         raise ValidationError(
@@ -313,7 +320,11 @@ def membership_remove(*, membership: Membership, user, request: HttpRequest | No
     organization = membership.organization
     membership.delete()
     audit_record(
-        kind=AuditEvent.Kind.ROLE_CHANGED, request=request, actor=user, organization=organization, detail=detail
+        kind=AuditEvent.Kind.ROLE_CHANGED,
+        request=request,
+        actor=user,
+        organization=organization,
+        detail=detail,
     )
 
 
@@ -357,7 +368,11 @@ def organization_create(
         is_teaching=is_teaching,
     )
     invitation = invitation_send(
-        organization=organization, email=admin_email, role=Role.ORG_ADMIN, invited_by=created_by, request=request
+        organization=organization,
+        email=admin_email,
+        role=Role.ORG_ADMIN,
+        invited_by=created_by,
+        request=request,
     )
     return organization, invitation
 

@@ -1,14 +1,17 @@
 """People and access: members and invitations, new organizations, accepting an invitation, sign-in
 lockouts and the audit log."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import permissions
@@ -62,11 +65,11 @@ def members(request, slug):
     context = {
         "organization": organization,
         "form": form,
-        "memberships": organization.memberships.select_related("user").order_by(
+        "members": organization.memberships.select_related("user").order_by(
             "user__last_name", "user__first_name", "user__username"
         ),
-        "invitations": organization.invitations.filter(accepted_at=None, revoked_at=None).select_related(
-            "invited_by"
+        "invitations": _with_expiry(
+            organization.invitations.filter(accepted_at=None, revoked_at=None).select_related("invited_by")
         ),
         "roles": Role.choices,
         "admin_count": organization.memberships.filter(role=Role.ORG_ADMIN).count(),
@@ -79,7 +82,9 @@ def members(request, slug):
 @require_POST
 def member_role(request, slug, pk):
     organization = organization_for(request, slug, Action.MANAGE_MEMBERS)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organization=organization)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=pk, organization=organization
+    )
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
@@ -100,7 +105,9 @@ def member_role(request, slug, pk):
 @require_POST
 def member_remove(request, slug, pk):
     organization = organization_for(request, slug, Action.MANAGE_MEMBERS)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organization=organization)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=pk, organization=organization
+    )
     try:
         services.membership_remove(membership=membership, user=request.user, request=request)
     except ValidationError as error:
@@ -120,7 +127,9 @@ def invitation_resend(request, slug, pk):
     except ValidationError as error:
         messages.error(request, _form_errors(error))
     else:
-        messages.success(request, f"Invitation sent again to {invitation.email}; the earlier link no longer works.")
+        messages.success(
+            request, f"Invitation sent again to {invitation.email}; the earlier link no longer works."
+        )
     return redirect("assessments:members", slug=organization.slug)
 
 
@@ -136,6 +145,15 @@ def invitation_revoke(request, slug, pk):
     else:
         messages.success(request, f"Invitation of {invitation.email} withdrawn; its link no longer works.")
     return redirect("assessments:members", slug=organization.slug)
+
+
+def _with_expiry(invitations) -> list[Invitation]:
+    now, max_age = timezone.now(), timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    invitations = list(invitations)
+    for invitation in invitations:
+        invitation.expires_at = invitation.sent_at + max_age
+        invitation.is_expired = invitation.expires_at <= now
+    return invitations
 
 
 def _name(user) -> str:
@@ -181,7 +199,9 @@ def invitation_accept(request, token):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[permissions.ACTIVE_ORG_SESSION_KEY] = invitation.organization.slug
-            messages.success(request, f"Welcome to the portal. You are now a member of {invitation.organization}.")
+            messages.success(
+                request, f"Welcome to the portal. You are now a member of {invitation.organization}."
+            )
             return redirect("home")
     context["form"] = form
     return render(
@@ -231,7 +251,8 @@ def nam_organizations(request):
             _apply_error(form, error)
         else:
             messages.success(
-                request, f"{organization.name} created; an invitation to be its admin went to {invitation.email}."
+                request,
+                f"{organization.name} created; an invitation to be its admin went to {invitation.email}.",
             )
             return redirect("assessments:nam_organizations")
     organizations = Organization.objects.annotate(members_count=Count("memberships")).order_by("name")
@@ -248,13 +269,21 @@ def lockouts(request):
     require_nam_staff(request)
     from axes.models import AccessAttempt
 
-    attempts = AccessAttempt.objects.order_by("-attempt_time").only(
-        "username", "ip_address", "failures_since_start", "attempt_time"
-    )[:200]
+    # One row per username and address, as django-axes counts them (it keeps one record per browser).
+    attempts = (
+        AccessAttempt.objects.values("username", "ip_address")
+        .annotate(failures=Max("failures_since_start"), last_attempt=Max("attempt_time"))
+        .order_by("-last_attempt")[:200]
+    )
     return render(
         request,
         "assessments/people/lockouts.html",
-        {"attempts": attempts, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "attempts": attempts,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            # Older failures no longer lock: django-axes forgets them after the cool-off.
+            "cooloff_cutoff": timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME),
+        },
     )
 
 

@@ -1,0 +1,153 @@
+"""Django admin for the assessments app: a back office for NAM staff. The audit log is read-only here too."""
+
+from django.contrib import admin
+
+from . import models
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "org_type", "size_band", "state", "region", "is_teaching", "is_active"]
+    list_filter = ["org_type", "size_band", "region", "is_teaching", "is_active"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["region", "created_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "organization__name"]
+    list_select_related = ["user", "organization"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "sent_at", "accepted_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "organization__name"]
+    list_select_related = ["organization"]
+    # Invitations are made in the portal (which e-mails the signed link); here they are only looked at.
+    readonly_fields = [
+        "organization",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    exclude = ["nonce"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Append-only: visible, never added, changed or deleted, not even by a superuser."""
+
+    list_display = ["created_at", "kind", "actor_label", "organization", "ip_address", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["actor_label", "detail"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organization"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.AssessmentCycle)
+class AssessmentCycleAdmin(admin.ModelAdmin):
+    list_display = ["name", "rubric", "opens_on", "closes_on", "status"]
+    list_filter = ["status"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ResponseInline(admin.TabularInline):
+    model = models.Response
+    extra = 0
+    fields = ["indicator", "level", "not_applicable", "updated_by", "updated_at"]
+    readonly_fields = ["indicator", "updated_by", "updated_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["organization", "cycle", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "cycle"]
+    search_fields = ["organization__name"]
+    list_select_related = ["organization", "cycle"]
+    raw_id_fields = ["organization", "cycle", "submitted_by", "reviewed_by"]
+    inlines = [ResponseInline]
+
+
+@admin.register(models.Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "indicator", "level", "not_applicable", "updated_at"]
+    list_filter = ["level", "not_applicable"]
+    search_fields = ["assessment__organization__name", "indicator__code"]
+    list_select_related = ["assessment__organization", "assessment__cycle", "indicator"]
+    raw_id_fields = ["assessment", "indicator", "updated_by"]
+
+
+@admin.register(models.ResponseChange)
+class ResponseChangeAdmin(admin.ModelAdmin):
+    list_display = ["response", "version", "changed_by", "changed_at"]
+    list_select_related = [
+        "response__assessment__organization",
+        "response__assessment__cycle",
+        "response__indicator",
+    ]
+    raw_id_fields = ["response", "changed_by"]
+
+
+@admin.register(models.CommitmentTarget)
+class CommitmentTargetAdmin(admin.ModelAdmin):
+    list_display = ["organization", "cycle", "commitment", "target_level"]
+    list_select_related = ["organization", "cycle", "commitment"]
+    raw_id_fields = ["organization", "cycle", "commitment", "updated_by"]
+
+
+class ActionNoteInline(admin.TabularInline):
+    model = models.ActionNote
+    extra = 0
+    raw_id_fields = ["author"]
+
+
+@admin.register(models.ImprovementAction)
+class ImprovementActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "organization", "cycle", "commitment", "status", "due_date"]
+    list_filter = ["status"]
+    search_fields = ["title", "organization__name"]
+    list_select_related = ["organization", "cycle", "commitment"]
+    raw_id_fields = ["organization", "cycle", "commitment", "owner"]
+    filter_horizontal = ["indicators"]
+    inlines = [ActionNoteInline]
+
+
+@admin.register(models.ActionNote)
+class ActionNoteAdmin(admin.ModelAdmin):
+    list_display = ["action", "noted_on", "author"]
+    list_select_related = ["action", "author"]
+    raw_id_fields = ["action", "author"]

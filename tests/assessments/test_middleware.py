@@ -1,0 +1,86 @@
+"""assessments/middleware.py: sessions end after SESSION_IDLE_TIMEOUT idle or SESSION_ABSOLUTE_TIMEOUT total.
+
+Time is moved by writing the session's timestamps into the past, as if the clock had run on.
+"""
+
+import time
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+
+from assessments.middleware import LOGIN_AT, SEEN_AT
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+PAGE = "/orgs/alpha/people/"
+
+
+@pytest.fixture
+def signed_in(client, admin_a):
+    response = client.post("/accounts/login/", {"username": "adam", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _age(client, **seconds_ago):
+    session = client.session
+    now = time.time()
+    for key, ago in seconds_ago.items():
+        session[key] = now - ago
+    session.save()
+
+
+def test_sign_in_starts_both_clocks(signed_in):
+    session = signed_in.session
+    assert abs(session[LOGIN_AT] - time.time()) < 5
+    assert abs(session[SEEN_AT] - time.time()) < 5
+
+
+def test_an_active_session_goes_on_and_is_marked_seen(signed_in, settings):
+    _age(
+        signed_in,
+        **{SEEN_AT: settings.SESSION_IDLE_TIMEOUT - 60, LOGIN_AT: settings.SESSION_ABSOLUTE_TIMEOUT - 60},
+    )
+    response = signed_in.get(PAGE)
+    assert response.status_code == 200
+    assert abs(signed_in.session[SEEN_AT] - time.time()) < 5
+
+
+def test_idle_timeout_signs_out_with_a_message(signed_in, settings):
+    assert settings.SESSION_IDLE_TIMEOUT == 30 * 60
+    _age(signed_in, **{SEEN_AT: settings.SESSION_IDLE_TIMEOUT + 5})
+    response = signed_in.get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/orgs/alpha/people/"
+    assert SESSION_KEY not in signed_in.session
+    page = signed_in.get(response["Location"]).content.decode()
+    assert "You were signed out after a period of inactivity. Please sign in again." in page
+    # Signing in again works and starts fresh clocks.
+    again = signed_in.post(response["Location"], {"username": "adam", "password": PASSWORD, "next": PAGE})
+    assert again["Location"] == PAGE
+    assert signed_in.get(PAGE).status_code == 200
+
+
+def test_absolute_lifetime_ends_even_an_active_session(signed_in, settings):
+    assert settings.SESSION_ABSOLUTE_TIMEOUT == 12 * 3600
+    _age(signed_in, **{SEEN_AT: 10, LOGIN_AT: settings.SESSION_ABSOLUTE_TIMEOUT + 5})
+    response = signed_in.get(PAGE)
+    assert response["Location"] == "/accounts/login/?next=/orgs/alpha/people/"
+    assert SESSION_KEY not in signed_in.session
+    assert (
+        "Your session has ended. Please sign in again."
+        in signed_in.get(response["Location"]).content.decode()
+    )
+
+
+def test_the_limits_follow_the_settings(signed_in, settings):
+    settings.SESSION_IDLE_TIMEOUT = 120
+    _age(signed_in, **{SEEN_AT: 121})
+    assert signed_in.get(PAGE).status_code == 302
+
+
+def test_anonymous_visitors_are_left_alone(client):
+    response = client.get("/commitments/")
+    assert response.status_code == 200
+    assert LOGIN_AT not in client.session

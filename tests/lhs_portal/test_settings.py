@@ -1,0 +1,116 @@
+"""lhs_portal/settings.py, read from the environment: each case loads the settings in a fresh process."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+ENV_NAMES = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_SECRET_KEY_FILE",
+    "LHS_VAR_DIR",
+    "EMAIL_HOST",
+    "EMAIL_BACKEND",
+)
+
+
+def _env(tmp_path, **overrides):
+    env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+    env.update({"LHS_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "lhs_portal.settings"})
+    env.update(overrides)
+    return env
+
+
+def _run(args, env):
+    return subprocess.run(
+        args, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _settings(tmp_path, *names, **env):
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: str(getattr(settings, n)) for n in {list(names)!r}}}))"
+    )
+    result = _run([sys.executable, "-c", code], _env(tmp_path, **env))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_deploy_check_passes_with_debug_off_and_a_real_secret(tmp_path):
+    env = _env(tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    result = _run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_deploy_check_fails_with_a_weak_secret(tmp_path):
+    env = _env(tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="too-short")
+    result = _run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def test_settings_refuse_to_load_with_debug_off_and_no_secret(tmp_path):
+    result = _run(
+        [sys.executable, "-c", "from django.conf import settings; settings.SECRET_KEY"],
+        _env(tmp_path, DJANGO_DEBUG="0"),
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_secret_key_from_a_file(tmp_path):
+    key = secrets.token_urlsafe(50)
+    (tmp_path / "secret").write_text(key + "\n")
+    values = _settings(
+        tmp_path, "SECRET_KEY", DJANGO_DEBUG="0", DJANGO_SECRET_KEY_FILE=str(tmp_path / "secret")
+    )
+    assert values == {"SECRET_KEY": key}
+
+
+def test_no_database_url_means_sqlite_under_var(tmp_path):
+    values = _settings(tmp_path, "DATABASES")
+    assert "'ENGINE': 'django.db.backends.sqlite3'" in values["DATABASES"]
+    assert f"'NAME': PosixPath('{tmp_path / 'var' / 'db.sqlite3'}')" in values["DATABASES"]
+    assert (tmp_path / "var").is_dir()
+
+
+def test_postgres_database_url(tmp_path):
+    code = (
+        "import json; from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(json.dumps([d['ENGINE'], d['NAME'], d['USER'], d['PASSWORD'], d['HOST'], d['PORT']]))"
+    )
+    result = _run([sys.executable, "-c", code], _env(tmp_path, DATABASE_URL="postgres://u:p@h:5432/d"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "django.db.backends.postgresql",
+        "d",
+        "u",
+        "p",
+        "h",
+        5432,
+    ]
+
+
+@pytest.mark.parametrize(("broker", "eager"), [(None, "True"), ("redis://127.0.0.1:6379/9", "False")])
+def test_celery_runs_eagerly_without_a_broker(tmp_path, broker, eager):
+    env = {"CELERY_BROKER_URL": broker} if broker else {}
+    assert _settings(tmp_path, "CELERY_TASK_ALWAYS_EAGER", **env) == {"CELERY_TASK_ALWAYS_EAGER": eager}
+
+
+def test_a_bad_boolean_is_a_clear_error(tmp_path):
+    result = _run(
+        [sys.executable, "-c", "from django.conf import settings; settings.DEBUG"],
+        _env(tmp_path, DJANGO_DEBUG="maybe"),
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be a boolean" in result.stderr
