@@ -1,4 +1,4 @@
-"""Reads that feed the assessment pages: each returns a QuerySet or plain dataclasses in a fixed number of queries."""
+"""Reads that feed the assessment pages: QuerySets or plain dataclasses, in a fixed number of queries."""
 
 # =========================================================================================================
 # Assessment workflow: overview, commitment pages, review, history, NAM cycles (workflow helper)
@@ -17,7 +17,8 @@ from .models import Assessment, AssessmentCycle, Response, ResponseChange
 ANSWERED = Q(level__isnull=False) | Q(not_applicable=True)
 # Justifications that say nothing; anything under MIN_JUSTIFICATION characters is flagged too.
 PLACEHOLDER_JUSTIFICATIONS = {
-    "n/a", "na", "n.a.", "none", "-", "--", "---", "nil", "null", "not applicable", "tbd", "x", ".", "?", "no",
+    "n/a", "na", "n.a.", "none", "-", "--", "---", "nil", "null",
+    "not applicable", "tbd", "x", ".", "?", "no",
 }  # fmt: skip
 MIN_JUSTIFICATION = 20
 FIELD_LABELS = {
@@ -69,6 +70,10 @@ class Overview:
     @property
     def percent(self) -> int:
         return round(100 * self.answered / self.total) if self.total else 0
+
+    @property
+    def next_incomplete(self) -> Commitment | None:
+        return next((c.commitment for c in self.commitments if not c.is_complete), None)
 
 
 def assessment_overview(assessment: Assessment) -> Overview:
@@ -124,7 +129,7 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
 
 
 def previous_answers(assessment: Assessment, previous: Assessment | None = None) -> dict[int, Response]:
-    """{indicator id of this assessment's rubric: last cycle's response}, crosswalked when the rubric changed."""
+    """{indicator id of this assessment's rubric: last cycle's response}, crosswalked across rubrics."""
     previous = previous or previous_assessment(assessment)
     if previous is None:
         return {}
@@ -193,7 +198,10 @@ class ReviewIssues:
 
 def _justification_warning(text: str) -> str:
     plain = text.strip()
-    if plain.lower().strip(" .!") in PLACEHOLDER_JUSTIFICATIONS or plain.lower() in PLACEHOLDER_JUSTIFICATIONS:
+    if (
+        plain.lower().strip(" .!") in PLACEHOLDER_JUSTIFICATIONS
+        or plain.lower() in PLACEHOLDER_JUSTIFICATIONS
+    ):
         return f"Marked Not applicable with “{plain}” as the reason: say why the indicator does not apply."
     if len(plain) < MIN_JUSTIFICATION:
         return (
@@ -272,8 +280,10 @@ def cycles_with_counts():
         f"n_{status}": Count("assessments", filter=Q(assessments__status=status))
         for status in Assessment.Status.values
     }
-    return AssessmentCycle.objects.select_related("rubric").annotate(
-        n_total=Count("assessments"), **by_status
+    return (
+        AssessmentCycle.objects.select_related("rubric")
+        .annotate(n_total=Count("assessments"), **by_status)
+        .order_by("-opens_on")
     )
 
 
@@ -281,10 +291,12 @@ def cycle_assessments(cycle: AssessmentCycle, status: str = ""):
     """The cycle's assessments, by organization, with their answered count."""
     queryset = (
         Assessment.objects.filter(cycle=cycle)
-        .select_related("organization", "submitted_by", "reviewed_by")
-        .annotate(n_answered=Count("responses", filter=Q(responses__level__isnull=False) | Q(
-            responses__not_applicable=True
-        )))
+        .select_related("organization", "cycle", "submitted_by", "reviewed_by")
+        .annotate(
+            n_answered=Count(
+                "responses", filter=Q(responses__level__isnull=False) | Q(responses__not_applicable=True)
+            )
+        )
         .order_by("organization__name")
     )
     if status:
@@ -294,7 +306,11 @@ def cycle_assessments(cycle: AssessmentCycle, status: str = ""):
 
 def organization_assessments(organization):
     """The organization's assessments of every cycle, newest cycle first."""
-    return Assessment.objects.filter(organization=organization).select_related("cycle").order_by("-cycle__opens_on")
+    return (
+        Assessment.objects.filter(organization=organization)
+        .select_related("cycle")
+        .order_by("-cycle__opens_on")
+    )
 
 
 def current_open_cycle() -> AssessmentCycle | None:

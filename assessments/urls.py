@@ -1,7 +1,6 @@
 from django.urls import path
 
-from .views import core
-from .views import people
+from .views import core, nam, people, workflow
 
 app_name = "assessments"
 
@@ -20,6 +19,26 @@ urlpatterns = [
     path("nam/lockouts/unlock/", people.lockout_unlock, name="lockout_unlock"),
     path("nam/audit/", people.audit_log, name="audit_log"),
     # --- assessment workflow (views/workflow.py) ---
+    path("orgs/<slug:slug>/", workflow.org_home, name="org_home"),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/", workflow.overview, name="overview"),
+    path(
+        "orgs/<slug:slug>/assessments/<slug:cycle_slug>/commitments/<slug:commitment_slug>/",
+        workflow.commitment,
+        name="commitment",
+    ),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/review/", workflow.review, name="review"),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/submit/", workflow.submit, name="submit"),
+    path(
+        "orgs/<slug:slug>/assessments/<slug:cycle_slug>/copy-previous/",
+        workflow.copy_previous,
+        name="copy_previous",
+    ),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/history/", workflow.history, name="history"),
     # --- NAM staff: cycles and review (views/nam.py) ---
+    path("nam/cycles/", nam.nam_cycles, name="nam_cycles"),
+    path("nam/cycles/<slug:cycle_slug>/", nam.nam_cycle, name="nam_cycle"),
+    path("nam/cycles/<slug:cycle_slug>/status/", nam.nam_cycle_status, name="nam_cycle_status"),
+    path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
+    path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
     # --- improvement plans (views/plans.py) ---
 ]

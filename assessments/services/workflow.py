@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
-from commitments.models import Indicator, Rubric
+from commitments.models import Indicator, Rubric, level_label
 from commitments.selectors import crosswalk
 
 from ..models import (
@@ -99,6 +99,20 @@ class Conflict:
     mine: dict
     theirs: Response
 
+    @staticmethod
+    def _label(level, not_applicable) -> str:
+        if not_applicable:
+            return "Not applicable"
+        return level_label(level) if level is not None else "Not answered"
+
+    @property
+    def mine_label(self) -> str:
+        return self._label(self.mine["level"], self.mine["not_applicable"])
+
+    @property
+    def theirs_label(self) -> str:
+        return self._label(self.theirs.level, self.theirs.not_applicable)
+
 
 @dataclass
 class SaveResult:
@@ -172,6 +186,7 @@ def _lock_editable(assessment: Assessment) -> Assessment:
     return locked
 
 
+@transaction.atomic
 def assessment_get_or_start(
     *, organization: Organization, cycle: AssessmentCycle, user
 ) -> tuple[Assessment, bool]:
@@ -181,13 +196,13 @@ def assessment_get_or_start(
         return existing, False
     if cycle.status != AssessmentCycle.Status.OPEN:
         raise NotEditable(f"The {cycle.name} cycle is not open: an assessment cannot be started.")
-    with transaction.atomic():
-        return Assessment.objects.get_or_create(organization=organization, cycle=cycle)
+    # get_or_create: two first visits at the same moment still make one draft (the unique constraint).
+    return Assessment.objects.get_or_create(organization=organization, cycle=cycle)
 
 
 @transaction.atomic
 def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -> SaveResult:
-    """Write the answers that changed (a ResponseChange each, version + 1); stale ones come back as conflicts."""
+    """Write the changed answers (a ResponseChange each, version + 1); stale ones come back as conflicts."""
     assessment = _lock_editable(assessment)
     ids = [answer.indicator_id for answer in answers]
     if len(set(ids)) != len(ids):
@@ -243,9 +258,12 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     ResponseChange.objects.bulk_create(history)
     if result.conflicts:
         # The conflicting answers' authors, for "saved meanwhile by".
-        by_id = {r.pk: r for r in Response.objects.select_related("updated_by").filter(
-            pk__in=[c.theirs.pk for c in result.conflicts]
-        )}
+        by_id = {
+            r.pk: r
+            for r in Response.objects.select_related("updated_by").filter(
+                pk__in=[c.theirs.pk for c in result.conflicts]
+            )
+        }
         result.conflicts = [
             Conflict(indicator=c.indicator, mine=c.mine, theirs=by_id[c.theirs.pk]) for c in result.conflicts
         ]
@@ -270,7 +288,11 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
         values = _response_values(old)
         copied.append(
             Response(
-                assessment=assessment, indicator_id=mapping[old.indicator_id], version=1, updated_by=user, **values
+                assessment=assessment,
+                indicator_id=mapping[old.indicator_id],
+                version=1,
+                updated_by=user,
+                **values,
             )
         )
     Response.objects.bulk_create(copied)
@@ -282,7 +304,9 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
             changed_at=now,
             version=1,
             old_values={k: EMPTY_ANSWER[k] for k in ANSWER_FIELDS if getattr(response, k) != EMPTY_ANSWER[k]},
-            new_values={k: getattr(response, k) for k in ANSWER_FIELDS if getattr(response, k) != EMPTY_ANSWER[k]},
+            new_values={
+                k: getattr(response, k) for k in ANSWER_FIELDS if getattr(response, k) != EMPTY_ANSWER[k]
+            },
         )
         for response in created
     )
@@ -294,7 +318,9 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
 
 
 def unanswered_indicators(assessment: Assessment):
-    answered = Response.objects.filter(assessment=assessment).exclude(level__isnull=True, not_applicable=False)
+    answered = Response.objects.filter(assessment=assessment).exclude(
+        level__isnull=True, not_applicable=False
+    )
     return (
         Indicator.objects.of_rubric(assessment.cycle.rubric_id)
         .exclude(pk__in=answered.values("indicator_id"))
@@ -311,7 +337,9 @@ def assessment_submit(
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     locked.cycle = AssessmentCycle.objects.select_related("rubric").get(pk=locked.cycle_id)
     if locked.status in (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED):
-        when = date_format(timezone.localtime(locked.submitted_at), "F j, Y, H:i") if locked.submitted_at else ""
+        when = (
+            date_format(timezone.localtime(locked.submitted_at), "F j, Y, H:i") if locked.submitted_at else ""
+        )
         raise AlreadySubmitted(
             f"This assessment was already submitted{' on ' + when if when else ''}; nothing was changed."
         )
@@ -490,8 +518,10 @@ def _notify_submitted(assessment_id: int) -> None:
     assessment = _load_for_mail(assessment_id)
     context = {"assessment": assessment, "url": _overview_url(assessment)}
     org_recipients = _unique_sorted(
-        [assessment.submitted_by.email if assessment.submitted_by else ""]
-        + _emails(assessment.organization_id, [Role.ORG_ADMIN])
+        [
+            assessment.submitted_by.email if assessment.submitted_by else "",
+            *_emails(assessment.organization_id, [Role.ORG_ADMIN]),
+        ]
     )
     _send(
         "emails/assessment_submitted.txt",

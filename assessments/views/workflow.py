@@ -1,0 +1,349 @@
+"""An organization's self-assessment: overview, one page per commitment, review and submit, history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from commitments.models import Commitment
+
+from .. import permissions, selectors
+from ..forms.workflow import (
+    NOT_APPLICABLE,
+    TAKE_THEIRS,
+    AffirmationForm,
+    answer_formset_class,
+    answer_initial,
+)
+from ..models import Assessment, AssessmentCycle
+from ..permissions import Action
+from ..services import workflow as services
+
+ANSWER_PREFIX = "answers"
+HISTORY_PAGE_SIZE = 25
+
+
+def _load(request, slug: str, cycle_slug: str, action: Action = Action.VIEW):
+    """(organization, cycle, assessment or None) after the permission check."""
+    organization = permissions.organization_for(request, slug, action)
+    cycle = get_object_or_404(AssessmentCycle.objects.select_related("rubric"), slug=cycle_slug)
+    assessment = (
+        Assessment.objects.filter(organization=organization, cycle=cycle)
+        .select_related("submitted_by", "reviewed_by")
+        .first()
+    )
+    if assessment is not None:
+        assessment.organization, assessment.cycle = organization, cycle
+    return organization, cycle, assessment
+
+
+def _load_started(request, slug, cycle_slug, action=Action.VIEW):
+    organization, cycle, assessment = _load(request, slug, cycle_slug, action)
+    if assessment is None:
+        raise Http404("This assessment has not been started yet.")
+    return organization, cycle, assessment
+
+
+def _can_edit(request, organization, assessment) -> bool:
+    return (
+        assessment is not None
+        and assessment.is_editable
+        and permissions.can(request.user, Action.EDIT_ASSESSMENT, organization)
+    )
+
+
+def _why_read_only(assessment: Assessment) -> str:
+    if assessment.cycle.is_closed:
+        return f"The {assessment.cycle.name} cycle is closed: this assessment can no longer change."
+    return {
+        Assessment.Status.SUBMITTED: "This assessment has been submitted and is waiting for NAM review: "
+        "it can no longer be changed.",
+        Assessment.Status.VALIDATED: "This assessment has been validated by NAM: "
+        "it can no longer be changed.",
+    }.get(assessment.status, "This assessment cannot be changed.")
+
+
+def _refuse_read_only(request, assessment):
+    messages.error(request, _why_read_only(assessment) + " Nothing was changed.")
+    return redirect("assessments:overview", assessment.organization.slug, assessment.cycle.slug)
+
+
+def _base_context(request, organization, cycle, assessment) -> dict:
+    return {
+        "organization": organization,
+        "cycle": cycle,
+        "assessment": assessment,
+        "can_edit": _can_edit(request, organization, assessment),
+        "can_export": permissions.can(request.user, Action.EXPORT, organization),
+        "days_left": (cycle.closes_on - timezone.localdate()).days,
+        "days_overdue": (timezone.localdate() - cycle.closes_on).days,
+    }
+
+
+@login_required
+def org_home(request, slug):
+    organization = permissions.organization_for(request, slug, Action.VIEW)
+    cycle = selectors.current_open_cycle()
+    if cycle is None:
+        return render(
+            request,
+            "assessments/workflow/past.html",
+            {"organization": organization, "assessments": selectors.organization_assessments(organization)},
+        )
+    assessment = Assessment.objects.filter(organization=organization, cycle=cycle).first()
+    if assessment is None and permissions.can(request.user, Action.EDIT_ASSESSMENT, organization):
+        assessment, _ = services.assessment_get_or_start(
+            organization=organization, cycle=cycle, user=request.user
+        )
+    if assessment is None:
+        return render(
+            request, "assessments/workflow/not_started.html", {"organization": organization, "cycle": cycle}
+        )
+    return redirect("assessments:overview", organization.slug, cycle.slug)
+
+
+@login_required
+def overview(request, slug, cycle_slug):
+    organization, cycle, assessment = _load(request, slug, cycle_slug)
+    if assessment is None:
+        if cycle.status == cycle.Status.OPEN and permissions.can(
+            request.user, Action.EDIT_ASSESSMENT, organization
+        ):
+            return org_home(request, slug)
+        return render(
+            request, "assessments/workflow/not_started.html", {"organization": organization, "cycle": cycle}
+        )
+    context = _base_context(request, organization, cycle, assessment)
+    progress = selectors.assessment_overview(assessment)
+    can_copy = (
+        context["can_edit"]
+        and progress.answered == 0
+        and not assessment.responses.exists()
+        and selectors.previous_assessment(assessment) is not None
+    )
+    context.update(progress=progress, can_copy=can_copy)
+    return render(request, "assessments/workflow/overview.html", context)
+
+
+def _level_options(form, row) -> list[dict]:
+    descriptors = {d.level: d.text for d in row.descriptors}
+    current = str(form["answer"].value() or "")
+    options = []
+    for value, label in form.fields["answer"].choices:
+        options.append(
+            {
+                "value": value,
+                "label": f"{value} {label}" if value != NOT_APPLICABLE else label,
+                "text": descriptors.get(int(value), "")
+                if value != NOT_APPLICABLE
+                else "This practice does not exist in an organization like ours (say why).",
+                "checked": current == value,
+                "id": f"{form.prefix}-answer-{value}",
+                "is_na": value == NOT_APPLICABLE,
+            }
+        )
+    return options
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment(request, slug, cycle_slug, commitment_slug):
+    writing = request.method == "POST"
+    action = Action.EDIT_ASSESSMENT if writing else Action.VIEW
+    organization, cycle, assessment = _load_started(request, slug, cycle_slug, action)
+    current = get_object_or_404(Commitment, rubric_id=cycle.rubric_id, slug=commitment_slug)
+    if writing and not assessment.is_editable:
+        return _refuse_read_only(request, assessment)
+    context = _base_context(request, organization, cycle, assessment)
+    rows = selectors.commitment_rows(assessment, current)
+    ids = [row.indicator.pk for row in rows]
+    formset_class = answer_formset_class(len(rows))
+    conflicts, save_error = {}, ""
+    if writing:
+        formset = formset_class(request.POST, prefix=ANSWER_PREFIX, indicator_ids=ids)
+        if formset.is_valid():
+            answers = [
+                form.to_answer()
+                for form in formset.forms
+                if form.cleaned_data.get("resolution") != TAKE_THEIRS
+            ]
+            try:
+                result = services.responses_save(assessment=assessment, user=request.user, answers=answers)
+            except services.NotEditable:
+                return _refuse_read_only(request, assessment)
+            except ValidationError as error:
+                save_error = " ".join(error.messages)
+            else:
+                if not result.conflicts:
+                    return _after_save(request, assessment, current, len(result.changed))
+                conflicts = {c.indicator.pk: c for c in result.conflicts}
+                rows = selectors.commitment_rows(assessment, current)
+                formset = formset_class(
+                    _rebased(request.POST, formset, rows, conflicts), prefix=ANSWER_PREFIX, indicator_ids=ids
+                )
+    else:
+        formset = formset_class(prefix=ANSWER_PREFIX, indicator_ids=ids, initial=answer_initial(rows))
+    if len(formset.forms) != len(rows):
+        # A forged or truncated management form: show what is saved rather than guess.
+        save_error = "The form arrived incomplete, so nothing was saved. Your saved answers are shown below."
+        formset = formset_class(prefix=ANSWER_PREFIX, indicator_ids=ids, initial=answer_initial(rows))
+    read_only = not context["can_edit"]
+    items = []
+    for form, row in zip(formset.forms, rows, strict=True):
+        if read_only:
+            for field in form.fields.values():
+                field.disabled = True
+        items.append(
+            {
+                "form": form,
+                "row": row,
+                "options": _level_options(form, row),
+                "conflict": conflicts.get(row.indicator.pk),
+            }
+        )
+    progress = selectors.assessment_overview(assessment)
+    position = next(i for i, c in enumerate(progress.commitments) if c.commitment.pk == current.pk)
+    context.update(
+        commitment=current,
+        formset=formset,
+        items=items,
+        conflicts=conflicts,
+        save_error=save_error,
+        progress=progress,
+        previous_commitment=progress.commitments[position - 1].commitment if position > 0 else None,
+        next_commitment=progress.commitments[position + 1].commitment
+        if position + 1 < len(progress.commitments)
+        else None,
+        position=position + 1,
+        read_only=read_only,
+    )
+    return render(request, "assessments/workflow/commitment.html", context)
+
+
+def _rebased(data, formset, rows, conflicts):
+    """The user's answers again at the versions saved now: a re-post keeps theirs unless they choose."""
+    data = data.copy()
+    versions = {row.indicator.pk: (row.response.version if row.response else 0) for row in rows}
+    for form in formset.forms:
+        indicator_id = form.cleaned_data["indicator"]
+        data[form.add_prefix("version")] = str(versions[indicator_id])
+        if indicator_id in conflicts:
+            data[form.add_prefix("resolution")] = data.get(form.add_prefix("resolution")) or "mine"
+        else:
+            data.pop(form.add_prefix("resolution"), None)
+    return data
+
+
+def _after_save(request, assessment, current, changed: int):
+    slug, cycle_slug = assessment.organization.slug, assessment.cycle.slug
+    if changed:
+        messages.success(
+            request, f"{current.name}: saved ({changed} answer{'s' if changed != 1 else ''} changed)."
+        )
+    else:
+        messages.info(request, f"{current.name}: nothing had changed.")
+    if request.POST.get("then") == "next":
+        following = (
+            Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id, order__gt=current.order)
+            .order_by("order")
+            .first()
+        )
+        if following is None:
+            return redirect("assessments:review", slug, cycle_slug)
+        return redirect("assessments:commitment", slug, cycle_slug, following.slug)
+    return redirect("assessments:commitment", slug, cycle_slug, current.slug)
+
+
+def _review_context(request, organization, cycle, assessment, form=None) -> dict:
+    context = _base_context(request, organization, cycle, assessment)
+    rows = selectors.assessment_rows(assessment)
+    issues = selectors.review_issues(assessment, rows)
+    if form is None and context["can_edit"]:
+        # Not pre-filled: the leader who affirms is usually not the person filling in the answers.
+        form = AffirmationForm(action=reverse("assessments:submit", args=[organization.slug, cycle.slug]))
+    answered = sum(1 for row in rows if row.response is not None and row.response.is_answered)
+    context.update(issues=issues, form=form, answered=answered, total=len(rows))
+    return context
+
+
+@login_required
+def review(request, slug, cycle_slug):
+    organization, cycle, assessment = _load_started(request, slug, cycle_slug)
+    return render(
+        request,
+        "assessments/workflow/review.html",
+        _review_context(request, organization, cycle, assessment),
+    )
+
+
+@login_required
+@require_POST
+def submit(request, slug, cycle_slug):
+    organization, cycle, assessment = _load_started(request, slug, cycle_slug, Action.EDIT_ASSESSMENT)
+    form = AffirmationForm(
+        request.POST, action=reverse("assessments:submit", args=[organization.slug, cycle.slug])
+    )
+    if form.is_valid():
+        try:
+            services.assessment_submit(
+                assessment=assessment,
+                user=request.user,
+                affirmed_name=form.cleaned_data["affirmed_name"],
+                affirmed_title=form.cleaned_data["affirmed_title"],
+                affirmed=form.cleaned_data["affirmed"],
+            )
+        except services.WorkflowError as error:
+            messages.warning(request, " ".join(error.messages))
+            return redirect("assessments:overview", organization.slug, cycle.slug)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Thank you: the {cycle.name} assessment is submitted. NAM staff will review it; "
+                "you and your organization's admins receive a confirmation by e-mail.",
+            )
+            return redirect("assessments:overview", organization.slug, cycle.slug)
+    elif not assessment.is_editable:
+        return _refuse_read_only(request, assessment)
+    return render(
+        request,
+        "assessments/workflow/review.html",
+        _review_context(request, organization, cycle, assessment, form=form),
+    )
+
+
+@login_required
+@require_POST
+def copy_previous(request, slug, cycle_slug):
+    organization, cycle, assessment = _load_started(request, slug, cycle_slug, Action.EDIT_ASSESSMENT)
+    try:
+        copied = services.assessment_copy_previous(assessment=assessment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{copied} answers copied from last cycle. Check each one: practice may have changed since.",
+        )
+    return redirect("assessments:overview", organization.slug, cycle.slug)
+
+
+@login_required
+def history(request, slug, cycle_slug):
+    organization, cycle, assessment = _load_started(request, slug, cycle_slug)
+    page = Paginator(selectors.assessment_history(assessment), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = _base_context(request, organization, cycle, assessment)
+    context.update(page=page, changes=[(change, selectors.change_lines(change)) for change in page])
+    return render(request, "assessments/workflow/history.html", context)

@@ -1,0 +1,44 @@
+// The assessment pages: show the N/A justification only when "Not applicable" is chosen, and warn before
+// leaving a form with unsaved changes. No inline scripts: the Content-Security-Policy forbids them.
+(function () {
+  "use strict";
+
+  function syncNotApplicable(group) {
+    var card = group.closest(".indicator-card");
+    if (!card) { return; }
+    var panel = card.querySelector("[data-na-justification]");
+    var na = group.querySelector("[data-na-option]");
+    if (!panel || !na) { return; }
+    var textarea = panel.querySelector("textarea");
+    panel.hidden = !na.checked;
+    if (textarea) {
+      textarea.required = na.checked;
+      textarea.setAttribute("aria-required", na.checked ? "true" : "false");
+    }
+  }
+
+  document.querySelectorAll("[data-na-group]").forEach(function (group) {
+    syncNotApplicable(group);
+    group.addEventListener("change", function () { syncNotApplicable(group); });
+  });
+
+  document.querySelectorAll("form[data-dirty-warning]").forEach(function (form) {
+    var dirty = false;
+    var status = form.querySelector("[data-dirty-status]");
+    function markDirty() {
+      if (!dirty) {
+        dirty = true;
+        if (status) { status.textContent = "Unsaved changes"; }
+      }
+    }
+    form.addEventListener("input", markDirty);
+    form.addEventListener("change", markDirty);
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  });
+})();
