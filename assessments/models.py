@@ -407,6 +407,11 @@ class ImprovementAction(models.Model):
         open_statuses = (self.Status.PLANNED, self.Status.IN_PROGRESS)
         return bool(self.due_date and self.status in open_statuses and self.due_date < timezone.localdate())
 
+    @property
+    def days_overdue(self) -> int:
+        """Whole days past the due date of an open action (0 when it is not overdue)."""
+        return (timezone.localdate() - self.due_date).days if self.is_overdue else 0
+
 
 class ActionNote(models.Model):
     action = models.ForeignKey(ImprovementAction, on_delete=models.CASCADE, related_name="notes")

@@ -6,13 +6,14 @@ results say whether each target was met. Every selector here runs a fixed number
 number of targets, actions or organizations.
 """
 
+import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from assessments.models import (
     ActionNote,
@@ -23,10 +24,11 @@ from assessments.models import (
     Organization,
     Response,
 )
+from assessments.services.plans import SuggestedActionInput, SuggestedCommitmentInput
 from commitments.models import Commitment, Indicator, LevelDescriptor, MaturityLevel, level_label
 
 from .peer_groups import PeerGroup
-from .scores import assessment_scores
+from .scores import assessment_scores, level_for_score, scores_for_assessments, to_decimal
 from .selectors import org_benchmark
 
 CENT = Decimal("0.01")
@@ -38,10 +40,8 @@ OPEN_STATUSES = (ImprovementAction.Status.PLANNED, ImprovementAction.Status.IN_P
 
 
 def as_decimal(value) -> Decimal | None:
-    """Scores come as floats or Decimals; plans compare them to two decimals, like the pages show them."""
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Scores and peer statistics as two-decimal Decimals, as the pages show them (and compare them)."""
+    return to_decimal(value, CENT)
 
 
 def suggested_target(score: Decimal | None) -> Decimal | None:
@@ -55,7 +55,7 @@ def level_name(value: Decimal | None) -> str:
     """'3 Defined' for 3.00 or 3.40: the level a score has fully reached."""
     if value is None:
         return ""
-    return level_label(max(1, min(5, math.floor(value))))
+    return level_label(level_for_score(value))
 
 
 def next_cycle_of(cycle: AssessmentCycle) -> AssessmentCycle | None:
@@ -74,7 +74,8 @@ def submitted_assessment(*, organization: Organization, cycle: AssessmentCycle |
 
 
 def default_plan_cycle(organization: Organization) -> AssessmentCycle | None:
-    """The cycle whose plan a team works on now: its latest results; else its latest plan; else the latest cycle."""
+    """The cycle whose plan a team works on now: its latest results, else its latest plan, else the latest
+    cycle that opened."""
     latest_result = (
         Assessment.objects.submitted()
         .filter(organization=organization)
@@ -85,7 +86,9 @@ def default_plan_cycle(organization: Organization) -> AssessmentCycle | None:
     if latest_result is not None:
         return latest_result.cycle
     planned = (
-        AssessmentCycle.objects.filter(Q(targets__organization=organization) | Q(actions__organization=organization))
+        AssessmentCycle.objects.filter(
+            Q(targets__organization=organization) | Q(actions__organization=organization)
+        )
         .order_by("-opens_on")
         .first()
     )
@@ -196,34 +199,36 @@ def plan_suggestions(*, assessment: Assessment, peer_group: str = PeerGroup.ALL)
     scores = assessment_scores(assessment)
     overall = as_decimal(scores.overall)
     by_slug = {c.slug: c for c in benchmark.commitments}
-    peer_suppressed = not any(c.peer is not None for c in benchmark.commitments)
+    peer_suppressed = benchmark.suppressed
     reference_label = f"your overall mean ({overall})" if peer_suppressed else "the peer median"
 
     responses = {
-        r.indicator_id: r for r in Response.objects.filter(assessment=assessment).only("indicator_id", "level", "not_applicable")
+        r.indicator_id: r
+        for r in Response.objects.filter(assessment=assessment).only(
+            "indicator_id", "level", "not_applicable"
+        )
     }
-    indicators = list(Indicator.objects.of_rubric(assessment.cycle.rubric_id).order_by("commitment__order", "order"))
+    indicators = list(
+        Indicator.objects.of_rubric(assessment.cycle.rubric_id).order_by("commitment__order", "order")
+    )
     descriptors = {
         (d.indicator_id, d.level): d.text
         for d in LevelDescriptor.objects.filter(indicator__commitment__rubric_id=assessment.cycle.rubric_id)
     }
     targets = dict(
-        CommitmentTarget.objects.filter(organization_id=assessment.organization_id, cycle_id=assessment.cycle_id)
-        .values_list("commitment_id", "target_level")
-    )
-    actions = list(
-        ImprovementAction.objects.filter(
+        CommitmentTarget.objects.filter(
             organization_id=assessment.organization_id, cycle_id=assessment.cycle_id
-        ).values_list("commitment_id", "indicators")
+        ).values_list("commitment_id", "target_level")
     )
-    actions_per_commitment = defaultdict(int)
-    planned_indicators = set()
-    for commitment_id, indicator_id in actions:
-        planned_indicators.add(indicator_id)
-    for action in ImprovementAction.objects.filter(
+    # One row per (action, indicator) pair; an action without indicators gives one row with None.
+    action_rows = ImprovementAction.objects.filter(
         organization_id=assessment.organization_id, cycle_id=assessment.cycle_id
-    ).values("commitment_id"):
-        actions_per_commitment[action["commitment_id"]] += 1
+    ).values_list("pk", "commitment_id", "indicators")
+    actions_of_commitment = defaultdict(set)
+    planned_indicators = set()
+    for action_id, commitment_id, indicator_id in action_rows:
+        actions_of_commitment[commitment_id].add(action_id)
+        planned_indicators.add(indicator_id)
 
     indicators_by_commitment = defaultdict(list)
     for indicator in indicators:
@@ -264,7 +269,7 @@ def plan_suggestions(*, assessment: Assessment, peer_group: str = PeerGroup.ALL)
                 gap=gap,
                 suggested_target=suggested_target(score),
                 current_target=targets.get(commitment_score.commitment_id),
-                actions_in_plan=actions_per_commitment[commitment_score.commitment_id],
+                actions_in_plan=len(actions_of_commitment[commitment_score.commitment_id]),
                 indicators=indicators_by_commitment[commitment_score.commitment_id],
             )
         )
@@ -279,6 +284,34 @@ def plan_suggestions(*, assessment: Assessment, peer_group: str = PeerGroup.ALL)
         overall=overall,
         commitments=suggestions,
     )
+
+
+def suggestion_inputs(suggestions: PlanSuggestions, *, slugs) -> list[SuggestedCommitmentInput]:
+    """What plan_start_from_suggestions needs for the chosen commitments: the suggested target and one
+    action per indicator below it that the plan does not name yet. Unknown slugs are ignored."""
+    chosen = set(slugs)
+    picked = [s for s in suggestions.commitments if s.slug in chosen and s.suggested_target is not None]
+    if not picked:
+        return []
+    rubric_id = suggestions.assessment.cycle.rubric_id
+    commitments = Commitment.objects.in_bulk([s.commitment_id for s in picked])
+    indicators = Indicator.objects.filter(commitment__rubric_id=rubric_id).in_bulk()
+    return [
+        SuggestedCommitmentInput(
+            commitment=commitments[s.commitment_id],
+            target_level=s.suggested_target,
+            actions=[
+                SuggestedActionInput(
+                    indicator=indicators[i.indicator_id],
+                    title=i.suggested_title,
+                    description=i.next_descriptor,
+                )
+                for i in s.actionable_indicators
+                if not i.in_plan
+            ],
+        )
+        for s in picked
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -301,6 +334,11 @@ class CommitmentPlan:
     @property
     def is_empty(self) -> bool:
         return self.target is None and self.actions_total == 0
+
+    @property
+    def key_actions(self) -> list[ImprovementAction]:
+        """The actions worth printing: all but the dropped ones."""
+        return [a for a in self.actions if a.status != ImprovementAction.Status.DROPPED]
 
 
 @dataclass
@@ -345,13 +383,26 @@ def plan_actions(*, organization: Organization, cycle: AssessmentCycle):
     )
 
 
-def _matches(action: ImprovementAction, *, owner: int | None, status: str | None) -> bool:
+DUE_SOON_DAYS = 30
+
+
+def _is_due_soon(action: ImprovementAction, today) -> bool:
+    return bool(
+        action.status in OPEN_STATUSES
+        and action.due_date
+        and today <= action.due_date <= today + datetime.timedelta(days=DUE_SOON_DAYS)
+    )
+
+
+def _matches(action: ImprovementAction, *, owner: int | None, status: str | None, today) -> bool:
     if owner is not None and (action.owner_id or 0) != owner:
         return False
     if status == "open":
         return action.status in OPEN_STATUSES
     if status == "overdue":
         return action.is_overdue
+    if status == "due_soon":
+        return _is_due_soon(action, today)
     return not status or action.status == status
 
 
@@ -359,11 +410,7 @@ def plan_overview(
     *, organization: Organization, cycle: AssessmentCycle, owner: int | None = None, status: str | None = None
 ) -> PlanOverview:
     """Targets and actions by commitment; `owner` is a user id (0: actions without an owner), `status` a
-    status or "open"/"overdue"."""
-    import datetime
-
-    from django.utils import timezone
-
+    status or "open", "overdue", "due_soon" (open and due in the next 30 days)."""
     commitments = list(Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order"))
     targets = {
         t.commitment_id: t
@@ -383,7 +430,6 @@ def plan_overview(
     total_by_commitment = defaultdict(int)
     filtered_count = 0
     today = timezone.localdate()
-    soon = today + datetime.timedelta(days=30)
     upcoming = []
     for action in actions:
         counts[action.status] += 1
@@ -391,9 +437,9 @@ def plan_overview(
         counts["no_owner"] += action.owner_id is None and action.status in OPEN_STATUSES
         total_by_commitment[action.commitment_id] += 1
         done_by_commitment[action.commitment_id] += action.status == ImprovementAction.Status.DONE
-        if action.status in OPEN_STATUSES and action.due_date and today <= action.due_date <= soon:
+        if _is_due_soon(action, today):
             upcoming.append(action)
-        if _matches(action, owner=owner, status=status):
+        if _matches(action, owner=owner, status=status, today=today):
             by_commitment[action.commitment_id].append(action)
             filtered_count += 1
     counts["total"] = len(actions)
@@ -492,7 +538,7 @@ def outcome_for(target: Decimal | None, achieved: Decimal | None, *, has_result:
 
 def target_review(*, organization: Organization, cycle: AssessmentCycle) -> TargetReview:
     """For the plan of `cycle`: each commitment's target against the score achieved in the NEXT cycle, and
-    which of its actions were done. Commitments are matched by slug, so a new rubric version still compares."""
+    which of its actions were done. Commitments are matched by slug, so a new rubric version compares too."""
     next_cycle = next_cycle_of(cycle)
     targets = list(
         CommitmentTarget.objects.filter(organization=organization, cycle=cycle).select_related("commitment")
@@ -507,7 +553,9 @@ def target_review(*, organization: Organization, cycle: AssessmentCycle) -> Targ
     if assessment is not None:
         achieved = {c.slug: as_decimal(c.score) for c in assessment_scores(assessment).commitments}
 
-    commitments = {t.commitment_id: t.commitment for t in targets} | {a.commitment_id: a.commitment for a in actions}
+    commitments = {t.commitment_id: t.commitment for t in targets} | {
+        a.commitment_id: a.commitment for a in actions
+    }
     target_by_commitment = {t.commitment_id: t.target_level for t in targets}
     actions_by_commitment = defaultdict(list)
     for action in actions:
@@ -589,6 +637,10 @@ class FieldPlanSummary:
     commitments: list[FieldCommitmentRow]
 
     @property
+    def targets_without_result(self) -> int:
+        return self.targets_total - self.targets_met - self.targets_not_met
+
+    @property
     def most_completed(self) -> list[FieldCommitmentRow]:
         """Commitments whose actions are most often completed first (those without actions left out)."""
         rows = [r for r in self.commitments if r.actions_total]
@@ -598,11 +650,13 @@ class FieldPlanSummary:
 def field_plan_summary(*, cycle: AssessmentCycle) -> FieldPlanSummary:
     """How the field plans: who has a plan for `cycle`, which targets were met in the next cycle, which
     commitments' actions get done. Counts only; no organization is named."""
-    from django.utils import timezone
-
     next_cycle = next_cycle_of(cycle)
     commitments = list(Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order"))
-    targets = list(CommitmentTarget.objects.filter(cycle=cycle).values_list("organization_id", "commitment_id", "target_level"))
+    targets = list(
+        CommitmentTarget.objects.filter(cycle=cycle).values_list(
+            "organization_id", "commitment_id", "target_level"
+        )
+    )
     actions = list(
         ImprovementAction.objects.filter(cycle=cycle).values_list(
             "organization_id", "commitment_id", "status", "due_date"
@@ -677,7 +731,22 @@ def field_plan_summary(*, cycle: AssessmentCycle) -> FieldPlanSummary:
 
 def cycle_commitment_scores(*, cycle: AssessmentCycle) -> dict[int, dict[str, Decimal | None]]:
     """{organization id: {commitment slug: score}} for every organization with results in the cycle."""
-    raise NotImplementedError  # filled in once reports.scores offers a bulk read
+    assessments = list(Assessment.objects.submitted().filter(cycle=cycle).select_related("cycle"))
+    scores = scores_for_assessments(assessments)
+    return {a.organization_id: {c.slug: c.score for c in scores[a.pk].commitments} for a in assessments}
 
 
-_ = settings  # noqa: kept for BENCHMARK settings if the reference rule changes
+# ---------------------------------------------------------------------------------------------------------
+# For the pages of others: the org dashboard and the PDF scorecard include the plan's snippets
+
+
+def scorecard_plan_context(*, assessment: Assessment) -> dict:
+    """Context of templates/reports/plans/snippets/scorecard_plan_page.html for a scorecard of `assessment`:
+    the plan built on its results, and the previous cycle's plan judged by them."""
+    previous = assessment.cycle.previous()
+    return {
+        "plan_overview": plan_overview(organization=assessment.organization, cycle=assessment.cycle),
+        "target_review": target_review(organization=assessment.organization, cycle=previous)
+        if previous
+        else None,
+    }

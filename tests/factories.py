@@ -165,3 +165,41 @@ def answer_all(assessment: am.Assessment, levels=None, *, status=None) -> am.Ass
             assessment.submitted_at = timezone.now()
         assessment.save()
     return assessment
+
+
+# --- improvement plans ---------------------------------------------------------------------------------
+
+
+class CommitmentTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.CommitmentTarget
+
+    organization = factory.SubFactory(OrganizationFactory)
+    cycle = factory.SubFactory(AssessmentCycleFactory)
+    commitment = factory.LazyAttribute(lambda t: t.cycle.rubric.commitments.order_by("order").first())
+    target_level = 3
+
+
+class ImprovementActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.ImprovementAction
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    cycle = factory.SubFactory(AssessmentCycleFactory)
+    commitment = factory.LazyAttribute(lambda a: a.cycle.rubric.commitments.order_by("order").first())
+    title = factory.Sequence(lambda n: f"Action {n}")
+    status = am.ImprovementAction.Status.PLANNED
+
+    @factory.post_generation
+    def indicators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.indicators.set(extracted)
+
+
+class ActionNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.ActionNote
+
+    action = factory.SubFactory(ImprovementActionFactory)
+    text = factory.Sequence(lambda n: f"Progress note {n}")

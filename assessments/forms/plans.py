@@ -28,6 +28,18 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
+class IndicatorCheckboxes(forms.CheckboxSelectMultiple):
+    """Each box says which commitment its indicator belongs to, so the page can show only the chosen
+    commitment's indicators (static/js/plans.js); without JavaScript every box shows."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-commitment"] = str(instance.commitment_id)
+        return option
+
+
 class IndicatorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"
@@ -71,7 +83,7 @@ class ActionForm(forms.Form):
     indicators = IndicatorChoiceField(
         queryset=Indicator.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=IndicatorCheckboxes,
         help_text="The indicators of the commitment this action should move.",
     )
     owner = OwnerChoiceField(
@@ -135,7 +147,10 @@ class NoteForm(forms.Form):
         help_text="What happened since the last meeting, what is blocking it (2,000 characters at most).",
     )
     noted_on = forms.DateField(
-        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Today if empty."
+        label="Date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Today if empty.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -168,5 +183,6 @@ class PlanFilterForm(forms.Form):
             ("", "Any status"),
             ("open", "Open (planned or in progress)"),
             ("overdue", "Overdue"),
+            ("due_soon", "Due in the next 30 days"),
             *ImprovementAction.Status.choices,
         ]

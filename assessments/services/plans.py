@@ -110,7 +110,9 @@ def target_set(
     """Set (or, with no level, remove) the level the organization aims for on one commitment."""
     _check_commitment(cycle=cycle, commitment=commitment)
     if target_level is None:
-        CommitmentTarget.objects.filter(organization=organization, cycle=cycle, commitment=commitment).delete()
+        CommitmentTarget.objects.filter(
+            organization=organization, cycle=cycle, commitment=commitment
+        ).delete()
         return None
     target_level = Decimal(target_level).quantize(Decimal("0.01"))
     if not TARGET_MIN <= target_level <= TARGET_MAX:
