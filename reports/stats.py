@@ -85,17 +85,12 @@ class PercentileCont(Aggregate):
         )
 
 
-def aggregate_sql(aggregate: Aggregate, column_sql: str, connection) -> str:
-    """The SQL text of an aggregate over a column of a hand-written query (a CTE), for the connection's
-    database. Used where the ORM cannot express the query: percentiles over per-organization averages."""
-    bound = aggregate.__class__(RawSQL(column_sql, ()), *_aggregate_args(aggregate))
+def percentile_sql(column_sql: str, fraction: float, connection) -> str:
+    """The SQL text of PercentileCont over a column of a hand-written query, for the connection's database.
+
+    Percentiles of per-organization averages need a FROM over an aggregated subquery (a CTE), which the ORM
+    cannot express; compiling the same Aggregate keeps one definition of the SQL for both databases."""
     compiler = Query(None).get_compiler(connection=connection)
-    sql, params = compiler.compile(bound)
+    sql, params = compiler.compile(PercentileCont(RawSQL(column_sql, ()), fraction))  # noqa: S611 (our own column name)
     assert not params
     return sql
-
-
-def _aggregate_args(aggregate):
-    if isinstance(aggregate, PercentileCont):
-        return (float(aggregate.extra["fraction"]),)
-    return ()

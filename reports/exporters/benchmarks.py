@@ -1,0 +1,160 @@
+"""Tables of a cycle for NAM staff: peer-group benchmarks and identified responses (see tabular.py)."""
+
+import io
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from assessments.models import Response
+from commitments.models import Commitment
+
+from ..peer_groups import PEER_GROUP_FIELD, PeerGroup
+from ..scores import to_decimal
+from ..selectors import OVERALL, organizations_filtered, peer_statistics_rows
+from . import tabular
+from .tabular import Table
+
+BENCHMARK_HEADER = [
+    "cycle",
+    "peer_group",
+    "peer_group_value",
+    "commitment",
+    "n",
+    "mean",
+    "p25",
+    "median",
+    "p75",
+    "p90",
+]
+RESPONSE_HEADER = [
+    "organization",
+    "org_type",
+    "size_band",
+    "region",
+    "teaching",
+    "cycle",
+    "status",
+    "commitment",
+    "indicator",
+    "level",
+]
+
+
+def _value_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "all" if value is None else str(value)
+
+
+def benchmark_rows(*, cycle, filters: dict | None = None) -> list[list]:
+    """One row per peer group value and commitment ("overall" last), five queries in all."""
+    slugs = Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order").values_list("slug")
+    order = {slug: index for index, (slug,) in enumerate(slugs)}
+    order[OVERALL] = len(order)
+    rows = []
+    for group in PeerGroup:
+        field_name = PEER_GROUP_FIELD[group]
+        stats = peer_statistics_rows(cycle_ids=[cycle.pk], filters=filters, group_by=field_name)
+        stats.sort(key=lambda r: (_value_text(r["grp"]), order.get(r["cid"], len(order))))
+        for row in stats:
+            rows.append(
+                [
+                    cycle.name,
+                    group.value,
+                    _value_text(row["grp"]) if field_name else "all",
+                    row["cid"],
+                    row["n"],
+                    *(to_decimal(row[key]) for key in ("mean", "p25", "median", "p75", "p90")),
+                ]
+            )
+    return rows
+
+
+def benchmarks_table(*, cycle, filters: dict | None = None) -> Table:
+    rows = benchmark_rows(cycle=cycle, filters=filters)
+    return Table(header=BENCHMARK_HEADER, rows=rows, title="Benchmarks")
+
+
+def response_rows(*, cycle, filters: dict | None = None):
+    """Every response of the cycle's assessments (any status), streamed from one query."""
+    queryset = (
+        Response.objects.filter(
+            assessment__cycle=cycle, assessment__organization__in=organizations_filtered(filters)
+        )
+        .order_by(
+            "assessment__organization__name",
+            "assessment_id",
+            "indicator__commitment__order",
+            "indicator__order",
+        )
+        .values_list(
+            "assessment__organization__name",
+            "assessment__organization__org_type",
+            "assessment__organization__size_band",
+            "assessment__organization__region",
+            "assessment__organization__is_teaching",
+            "assessment__status",
+            "indicator__commitment__slug",
+            "indicator__code",
+            "level",
+            "not_applicable",
+        )
+    )
+    for name, org_type, size_band, region, teaching, status, commitment, code, level, na in queryset.iterator(
+        chunk_size=5000
+    ):
+        yield [
+            name,
+            org_type,
+            size_band,
+            region,
+            "yes" if teaching else "no",
+            cycle.name,
+            status,
+            commitment,
+            code,
+            "N/A" if na else level,
+        ]
+
+
+def responses_table(*, cycle, filters: dict | None = None) -> Table:
+    return Table(header=RESPONSE_HEADER, rows=response_rows(cycle=cycle, filters=filters), title="Responses")
+
+
+def filename(what: str, cycle, filters: dict | None = None) -> str:
+    suffix = "-".join(slugify(f"{k}-{v}") for k, v in (filters or {}).items())
+    return f"lhs-{what}-{cycle.slug}" + (f"-{suffix}" if suffix else "")
+
+
+def to_xlsx(table: Table) -> bytes:
+    """Like tabular.to_xlsx, in openpyxl's write-only mode: rows stream to the file instead of building a
+    cell object per value (180,000 responses take seconds and little memory instead of a minute)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.title[:31])
+    sheet.freeze_panes = "A2"
+    header = []
+    for name in table.header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        sheet.append([tabular._safe(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render(table: Table, fmt: str) -> bytes:
+    return to_xlsx(table) if fmt == "xlsx" else tabular.render(table, fmt)
+
+
+def download(table: Table, fmt: str, name: str) -> HttpResponse:
+    """An attachment that no cache keeps (the exports hold identified scores)."""
+    response = HttpResponse(render(table, fmt), content_type=tabular.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,228 @@
+"""Dashboards: an organization against its anonymous peers, the field for NAM staff, how scores work."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from assessments import permissions
+from assessments.models import AssessmentCycle, OrgType, Region, SizeBand
+from commitments.models import Commitment
+
+from .. import charts, selectors
+from ..peer_groups import PeerGroup
+
+
+def how_scores_work(request):
+    return render(
+        request,
+        "reports/how_scores_work.html",
+        {
+            "min_peers": settings.BENCHMARK_MIN_PEERS,
+            "include_submitted": settings.BENCHMARK_INCLUDE_SUBMITTED,
+            "peer_groups": PeerGroup.choices,
+        },
+    )
+
+
+@login_required
+def org_dashboard(request, slug):
+    organization = permissions.organization_for(request, slug, permissions.Action.VIEW)
+    assessments = selectors.org_assessments(organization)
+    results = selectors.org_results(organization, assessments)
+    in_progress = next(
+        (
+            a
+            for a in assessments
+            if a.is_editable and (not results or a.cycle.opens_on > results[0].cycle.opens_on)
+        ),
+        None,
+    )
+    context = {
+        "organization": organization,
+        "results": results,
+        "in_progress": in_progress,
+        "min_peers": settings.BENCHMARK_MIN_PEERS,
+    }
+    if not results:
+        return render(request, "reports/dashboards/org_empty.html", context)
+    assessment = _pick(request, results)
+    peer_group = request.GET.get("peer_group") or PeerGroup.ALL
+    if peer_group not in PeerGroup.values:
+        messages.warning(request, "That peer group does not exist: showing all participants.")
+        peer_group = PeerGroup.ALL
+    benchmark = selectors.org_benchmark(assessment=assessment, peer_group=peer_group, org_assessments=results)
+    context.update(
+        _summary(benchmark),
+        benchmark=benchmark,
+        peer_groups=PeerGroup.choices,
+        radar_json=charts.figure_data(charts.radar(benchmark)),
+        iqr_json=charts.figure_data(charts.score_vs_iqr(benchmark)),
+        trend_json=charts.figure_data(charts.trend(benchmark)) if len(benchmark.trend) > 1 else None,
+    )
+    return render(request, "reports/dashboards/org.html", context)
+
+
+def _summary(benchmark) -> dict:
+    """Counts and rows the dashboard's tables show beside the benchmark."""
+    counts = {c.slug: c for c in benchmark.scores.commitments}
+    rows = []
+    for c in benchmark.commitments:
+        score = counts[c.slug]
+        not_applicable = score.answered - score.applicable
+        counts_row = {"applicable": score.applicable, "total": score.total, "not_applicable": not_applicable}
+        rows.append((c, counts_row))
+    total = sum(s.total for s in counts.values())
+    answered = sum(s.answered for s in counts.values())
+    applicable = sum(s.applicable for s in counts.values())
+    trend_rows = [
+        {"name": c.name, "values": [point.commitments.get(c.slug) for point in benchmark.trend]}
+        for c in benchmark.commitments
+    ]
+    change = None
+    if benchmark.previous_overall is not None and benchmark.overall.score is not None:
+        change = benchmark.overall.score - benchmark.previous_overall
+    return {
+        "overall_change": change,
+        "previous_cycle": benchmark.trend[-2].cycle_name if len(benchmark.trend) > 1 else None,
+        "commitment_rows": rows,
+        "total": total,
+        "answered": answered,
+        "applicable": applicable,
+        "not_applicable": answered - applicable,
+        "completeness_percent": round(benchmark.scores.completeness * 100),
+        "trend_rows": trend_rows,
+        "trend_has_peer": any(p.peer_median is not None for p in benchmark.trend),
+    }
+
+
+def _pick(request, results):
+    wanted = request.GET.get("cycle")
+    if wanted:
+        match = next((a for a in results if a.cycle.slug == wanted), None)
+        if match is not None:
+            return match
+        messages.warning(
+            request, "Your organization has no submitted results for that cycle: showing the latest."
+        )
+    return results[0]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# NAM staff
+
+
+TEACHING_CHOICES = [("", "Any"), ("yes", "Teaching"), ("no", "Non-teaching")]
+
+
+class FieldFilterForm(forms.Form):
+    cycle = forms.ChoiceField(required=False)
+    org_type = forms.ChoiceField(
+        label="Organization type", choices=[("", "Any"), *OrgType.choices], required=False
+    )
+    size_band = forms.ChoiceField(label="Size", choices=[("", "Any"), *SizeBand.choices], required=False)
+    region = forms.ChoiceField(label="Census region", choices=[("", "Any"), *Region.choices], required=False)
+    teaching = forms.ChoiceField(label="Teaching status", choices=TEACHING_CHOICES, required=False)
+    q = forms.CharField(label="Organization name contains", max_length=100, required=False)
+
+    def org_filters(self) -> dict:
+        data = self.cleaned_data
+        filters = {name: data[name] for name in ("org_type", "size_band", "region") if data.get(name)}
+        if data.get("teaching"):
+            filters["is_teaching"] = data["teaching"] == "yes"
+        return filters
+
+
+def field_filters(request, cycles):
+    """The validated filters of the field dashboard and its exports: (form, cycle, org filters)."""
+    form = FieldFilterForm(request.GET or None)
+    form.fields["cycle"].choices = [(c.slug, c.name) for c in cycles]
+    by_slug = {c.slug: c for c in cycles}
+    # By default the latest cycle that has opened: an upcoming one has no data yet.
+    default = next((c for c in cycles if c.status != AssessmentCycle.Status.UPCOMING), None)
+    default = default or (cycles[0] if cycles else None)
+    if form.is_bound and form.is_valid():
+        cycle = by_slug.get(form.cleaned_data["cycle"]) or default
+        return form, cycle, form.org_filters(), form.cleaned_data.get("q") or ""
+    if form.is_bound:
+        messages.error(request, "Some filters were not valid and were ignored: see below.")
+    return form, default, {}, ""
+
+
+def latest_cycles():
+    return list(AssessmentCycle.objects.select_related("rubric").order_by("-opens_on"))
+
+
+@login_required
+def nam_dashboard(request):
+    permissions.require_nam_staff(request)
+    cycles = latest_cycles()
+    form, cycle, filters, name_query = field_filters(request, cycles)
+    context = {"form": form, "cycle": cycle, "cycles": cycles, "filters": filters}
+    if cycle is None:
+        return render(request, "reports/dashboards/nam.html", context)
+    commitments = list(Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order"))
+    names = {c.slug: c.name for c in commitments}
+    names_with_overall = {**names, selectors.OVERALL: "Overall"}
+    stats = {slug: s for (_, slug), s in selectors.field_statistics(cycle=cycle, filters=filters).items()}
+    heatmaps = [
+        _heatmap(
+            cycle, filters, "org_type", dict(OrgType.choices), names_with_overall, "by organization type"
+        ),
+        _heatmap(cycle, filters, "region", dict(Region.choices), names_with_overall, "by census region"),
+    ]
+    organizations = selectors.organizations_filtered(filters).order_by("name")
+    if name_query:
+        organizations = organizations.filter(name__icontains=name_query)
+    page = Paginator(organizations.only("name", "slug", "org_type", "region", "state"), 25).get_page(
+        request.GET.get("page")
+    )
+    page_ids = [o.pk for o in page.object_list]
+    statuses = dict(
+        cycle.assessments.filter(organization_id__in=page_ids).values_list("organization_id", "status")
+    )
+    overall = selectors.overall_scores(cycle=cycle, organization_ids=page_ids)
+    query = request.GET.copy()
+    query.pop("page", None)
+    participation = selectors.participation(cycles=cycles, cycle=cycle, filters=filters)
+    context.update(
+        participation=participation,
+        participation_tables=[
+            ("By organization type", participation["by_type"]),
+            ("By census region", participation["by_region"]),
+        ],
+        include_submitted=settings.BENCHMARK_INCLUDE_SUBMITTED,
+        stats_rows=[(slug, name, stats.get(slug)) for slug, name in names_with_overall.items()],
+        boxes_json=(
+            charts.figure_data(charts.distribution_boxes(stats, names_with_overall)) if stats else None
+        ),
+        heatmaps=heatmaps,
+        page=page,
+        org_rows=[(o, statuses.get(o.pk), overall.get(o.pk)) for o in page.object_list],
+        query_string=query.urlencode(),
+        commitments=commitments,
+    )
+    return render(request, "reports/dashboards/nam.html", context)
+
+
+def _heatmap(cycle, filters, field_name, labels, names, title):
+    stats = selectors.field_statistics(cycle=cycle, filters=filters, group_by=field_name)
+    groups = [key for key in labels if any((key, slug) in stats for slug in names)]
+    slugs = list(names)
+    means = [[stats[(g, s)].mean if (g, s) in stats else None for s in slugs] for g in groups]
+    counts = [[stats[(g, s)].n if (g, s) in stats else 0 for s in slugs] for g in groups]
+    row_labels = [labels[g] for g in groups]
+    figure = charts.heatmap(row_labels, [names[s] for s in slugs], means, counts) if groups else None
+    return {
+        "title": title,
+        "field": field_name,
+        "columns": [names[s] for s in slugs],
+        "rows": [
+            (label, list(zip(mean_row, count_row, strict=True)))
+            for label, mean_row, count_row in zip(row_labels, means, counts, strict=True)
+        ],
+        "json": charts.figure_data(figure) if figure else None,
+        "id": f"chart-heatmap-{field_name}",
+    }

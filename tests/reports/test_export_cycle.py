@@ -1,0 +1,204 @@
+"""Cycle exports: the export_cycle command and the NAM staff downloads (reports:nam_export)."""
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessments.models import Assessment, AuditEvent, OrgType
+from reports.exporters.benchmarks import BENCHMARK_HEADER, RESPONSE_HEADER
+from tests import factories as f
+
+
+def make_org(cycle, levels, *, status=Assessment.Status.VALIDATED, **fields):
+    organization = f.OrganizationFactory(**fields)
+    assessment = f.AssessmentFactory(organization=organization, cycle=cycle)
+    f.answer_all(assessment, levels, status=status)
+    return assessment
+
+
+@pytest.fixture
+def field(cycle):
+    """Two hospitals and an academic center (teaching) with results, one draft with 30 answers."""
+    make_org(cycle, [2] * 30, state="OH")
+    levels = [4] * 30
+    levels[2] = None  # one N/A
+    make_org(cycle, levels, state="TX", name="Zeta Hospital")
+    make_org(cycle, [3] * 30, org_type=OrgType.ACADEMIC, is_teaching=True, state="OH")
+    make_org(cycle, [5] * 30, status=Assessment.Status.DRAFT)
+
+
+def read_csv(path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_benchmarks_csv_header_and_rows(field, cycle, tmp_path):
+    out = tmp_path / "benchmarks.csv"
+    stdout = io.StringIO()
+
+    call_command("export_cycle", cycle="2026", what="benchmarks", format="csv", out=str(out), stdout=stdout)
+
+    rows = read_csv(out)
+    assert rows[0] == BENCHMARK_HEADER
+    # 11 rows (10 commitments + overall) per group value: all, 2 types, 1 size band, 2 regions, 2 teaching.
+    assert len(rows) - 1 == 11 * (1 + 2 + 1 + 2 + 2)
+    assert stdout.getvalue() == f"Wrote 88 benchmarks rows of cycle 2026 to {out}.\n"
+    by_key = {(r[1], r[2], r[3]): r for r in rows[1:]}
+    # Overall scores 2, 4, 3 (the draft does not count).
+    assert by_key[("all", "all", "overall")] == [
+        "2026",
+        "all",
+        "all",
+        "overall",
+        "3",
+        "3.00",
+        "2.50",
+        "3.00",
+        "3.50",
+        "3.80",
+    ]
+    assert by_key[("org_type", "hospital", "engaged")][4:] == ["2", "3.00", "2.50", "3.00", "3.50", "3.80"]
+    assert by_key[("teaching", "yes", "overall")][4:] == ["1", "3.00", "3.00", "3.00", "3.00", "3.00"]
+    assert by_key[("region", "midwest", "overall")][4:6] == ["2", "2.50"]
+    assert [r[3] for r in rows[1:12]] == [s for s, _, _ in f.COMMITMENT_NAMES] + ["overall"]
+
+
+def test_responses_xlsx_header_and_rows(field, cycle, tmp_path):
+    out = tmp_path / "responses.xlsx"
+    call_command(
+        "export_cycle", cycle="2026", what="responses", format="xlsx", out=str(out), stdout=io.StringIO()
+    )
+
+    sheet = load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == RESPONSE_HEADER
+    assert len(rows) - 1 == 4 * 30  # every response of the cycle, drafts included (status column)
+    zeta = [r for r in rows[1:] if r[0] == "Zeta Hospital"]
+    assert zeta[0] == (
+        "Zeta Hospital",
+        "hospital",
+        "100_299",
+        "south",
+        "no",
+        "2026",
+        "validated",
+        "engaged",
+        "ENG-1",
+        4,
+    )
+    assert zeta[2][-1] == "N/A"
+    assert sheet.freeze_panes == "A2"
+
+
+def test_responses_csv(field, cycle, tmp_path):
+    out = tmp_path / "responses.csv"
+    call_command(
+        "export_cycle", cycle="2026", what="responses", format="csv", out=str(out), stdout=io.StringIO()
+    )
+    rows = read_csv(out)
+    assert rows[0] == RESPONSE_HEADER
+    assert len(rows) == 121
+    assert {r[6] for r in rows[1:]} == {"validated", "draft"}
+
+
+def test_unknown_cycle_and_folder(field, tmp_path):
+    with pytest.raises(CommandError, match=r"No cycle named '1999'\. Cycles: 2026\."):
+        call_command(
+            "export_cycle", cycle="1999", what="responses", format="csv", out=str(tmp_path / "x.csv")
+        )
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command(
+            "export_cycle", cycle="2026", what="responses", format="csv", out="/nonexistent/dir/x.csv"
+        )
+
+
+def test_command_is_audited(field, tmp_path):
+    call_command(
+        "export_cycle",
+        cycle="2026",
+        what="benchmarks",
+        format="csv",
+        out=str(tmp_path / "b.csv"),
+        stdout=io.StringIO(),
+    )
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
+    assert (event.actor_label, event.detail) == (
+        "manage.py export_cycle",
+        f"benchmarks of cycle 2026 as CSV to {tmp_path / 'b.csv'}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Downloads from the NAM dashboard
+
+
+def test_nam_export_matches_the_page(client, nam_staff, field, cycle):
+    client.force_login(nam_staff)
+    page = client.get(reverse("reports:nam_dashboard")).content.decode()
+    overall = re.search(
+        r'<th scope="row">Overall</th>(.*?)</tr>', page.split("Commitment scores of")[1], re.S
+    )
+    page_numbers = re.findall(r'<td class="num">([\d.]+)</td>', overall.group(1))
+
+    response = client.get(reverse("reports:nam_export", args=["benchmarks", "csv"]))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="lhs-benchmarks-2026.csv"'
+    assert response["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    exported = next(r for r in rows if r[1:4] == ["all", "all", "overall"])
+    # Page: n, mean, p10, p25, median, p75, p90; export: n, mean, p25, median, p75, p90.
+    assert exported[4:] == [page_numbers[0], page_numbers[1], *page_numbers[3:]]
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
+    assert (event.actor, event.detail) == (nam_staff, "benchmarks of cycle 2026 as CSV (all organizations)")
+
+
+def test_nam_export_with_filters_and_xlsx(client, nam_staff, field, cycle):
+    client.force_login(nam_staff)
+    response = client.get(
+        reverse("reports:nam_export", args=["responses", "xlsx"]), {"cycle": "2026", "org_type": "academic"}
+    )
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="lhs-responses-2026-org_type-academic.xlsx"'
+    )
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 31 and {r[1] for r in rows[1:]} == {"academic"}
+    assert AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT).detail == (
+        "responses of cycle 2026 as XLSX (org_type=academic)"
+    )
+
+
+def test_nam_export_refuses_others_and_unknown_exports(client, executive_a, nam_staff, field):
+    client.force_login(executive_a)
+    assert client.get(reverse("reports:nam_export", args=["responses", "csv"])).status_code == 403
+    client.force_login(nam_staff)
+    assert client.get(reverse("reports:nam_export", args=["everything", "csv"])).status_code == 404
+    assert client.get(reverse("reports:nam_export", args=["responses", "pdf"])).status_code == 404
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).exists()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_nam_export_query_count_is_constant(client, nam_staff, cycle, size, django_assert_num_queries):
+    for i in range(size):
+        make_org(cycle, [1 + i % 5] * 30, org_type=[OrgType.HOSPITAL, OrgType.ACADEMIC][i % 2])
+    client.force_login(nam_staff)
+    # session, user, NAM check, cycles, commitments, 5 peer group statistics, audit insert
+    with django_assert_num_queries(11):
+        response = client.get(reverse("reports:nam_export", args=["benchmarks", "csv"]))
+    assert len(response.content.decode("utf-8-sig").splitlines()) > 11
+    with django_assert_num_queries(6):  # session, user, NAM check, cycles, the responses, audit insert
+        response = client.get(reverse("reports:nam_export", args=["responses", "csv"]))
+    assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 30 * size
+
+
+def test_percentile_values_are_decimals(field, cycle):
+    from reports.exporters.benchmarks import benchmark_rows
+
+    row = benchmark_rows(cycle=cycle)[0]
+    assert row[:5] == ["2026", "all", "all", "engaged", 3]
+    assert all(isinstance(v, Decimal) for v in row[5:])

@@ -1,0 +1,307 @@
+import html
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Assessment, AuditEvent, OrgType
+from tests import factories as f
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_org(cycle, levels, *, status=Assessment.Status.VALIDATED, **fields):
+    organization = f.OrganizationFactory(**fields)
+    assessment = f.AssessmentFactory(organization=organization, cycle=cycle)
+    f.answer_all(assessment, levels, status=status)
+    return assessment
+
+
+def text_of(response) -> str:
+    """The page's visible text and attributes, without the chart JSON."""
+    content = response.content.decode()
+    return re.sub(r'<script id="[^"]*" type="application/json">.*?</script>', "", content, flags=re.S)
+
+
+def dashboard_url(slug="alpha", **params):
+    url = reverse("reports:org_dashboard", args=[slug])
+    if params:
+        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    return url
+
+
+@pytest.fixture
+def alpha_result(cycle, org_a):
+    assessment = f.AssessmentFactory(organization=org_a, cycle=cycle)
+    levels = [3] * 30
+    levels[0:3] = [4, 4, 4]  # engaged 4.00
+    levels[27:30] = [2, 2, 2]  # adaptive 2.00
+    return f.answer_all(assessment, levels, status=Assessment.Status.VALIDATED)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# How scores work
+
+
+def test_how_scores_work_is_public_and_states_the_rule(client, settings, db):
+    settings.BENCHMARK_MIN_PEERS = 7
+    response = client.get(reverse("reports:how_scores_work"))
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "<h1>How scores work</h1>" in content
+    assert "at least <strong>7</strong> organizations" in content
+    assert 'says "fewer than 7 peers"' in content
+    formula = "100 × (peers below you + ½ × peers tied with you) ÷ number of peers"  # noqa: RUF001
+    assert formula in content
+    assert "<strong>submitted or validated</strong>" in content
+    for anchor in [
+        "commitment-score",
+        "overall",
+        "not-applicable",
+        "completeness",
+        "percentile-rank",
+        "anonymity",
+    ]:
+        assert f'id="{anchor}"' in content
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Organization dashboard
+
+
+def test_dashboard_shows_scores_peers_and_rank(client, executive_a, alpha_result, cycle):
+    for level in [2, 3, 3, 4, 4]:
+        make_org(cycle, [level] * 30)
+    client.force_login(executive_a)
+
+    response = client.get(dashboard_url())
+
+    content = text_of(response)
+    assert response.status_code == 200
+    assert '<h1 class="mb-1">Alpha Regional Hospital</h1>' in content
+    # Overall (4 + 8 * 3 + 2) / 10 = 3.00; peers' overall 2, 3, 3, 4, 4: median 3.00, p25 3.00, p75 4.00.
+    assert '<p class="kpi-value">3.00<span class="kpi-unit"> / 5</span></p>' in content
+    assert '<p class="kpi-value">3.00</p>' in content  # the peer median
+    assert "middle half of peers: 3.00 to 4.00<br>5 peer organizations" in content
+    # Rank: 1 lower (2), 2 ties (3, 3) -> 100 * (1 + 1) / 5 = 40th.
+    assert '<p class="kpi-value">40th</p>' in content
+    engaged_row = re.search(r"<th scope=\"row\">Engaged</th>(.*?)</tr>", content, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", engaged_row, re.S)]
+    # Engaged 4.00 against peers 2, 3, 3, 4, 4: median 3.00, p25-p75 3.00-4.00, rank (3 + 0.5 * 2) / 5 = 80th.
+    assert cells == ["4.00", "4 Managed", "3.00", "3.00 \u2013 4.00", "80th", "3 of 3"]
+    assert "Strongest commitments" in content and "Biggest gaps" in content
+    assert json.loads(
+        re.search(
+            r'id="chart-radar" type="application/json">(.*?)</script>', response.content.decode(), re.S
+        ).group(1)
+    )
+
+
+@pytest.mark.parametrize(("n_peers", "shown"), [(4, False), (5, True), (6, True)])
+def test_dashboard_suppression_at_the_threshold(client, executive_a, alpha_result, cycle, n_peers, shown):
+    for _ in range(n_peers):
+        make_org(cycle, [4] * 30, org_type=OrgType.HOSPITAL)
+    client.force_login(executive_a)
+
+    response = client.get(dashboard_url(peer_group="org_type"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    if shown:
+        assert "fewer than 5 peers" not in page
+        assert '<p class="kpi-value">4.00</p>' in page  # the peer median
+        assert f"{n_peers} peer organizations" in page
+        assert "Peer median" in page
+    else:
+        assert "Peer comparison hidden: fewer than 5 peers." in page
+        assert "median" not in page.lower()
+        assert "percentile rank" in page.lower()  # the heading stays, with no value
+        assert "25th\u201375th" not in page and "middle half of peers" not in page.lower()
+        assert "th</td>" not in page and "4.00 \u2013" not in page
+
+
+def test_viewer_is_not_counted_among_its_peers(client, executive_a, cycle, org_a):
+    assessment = f.AssessmentFactory(organization=org_a, cycle=cycle)
+    f.answer_all(assessment, 5, status=Assessment.Status.VALIDATED)
+    for _ in range(4):
+        make_org(cycle, [2] * 30)
+    client.force_login(executive_a)
+    page = client.get(dashboard_url()).content.decode()
+    # Five organizations have results, but only four are Alpha's peers.
+    assert "fewer than 5 peers" in page and "median" not in page.lower()
+
+
+def test_dashboard_defaults_to_latest_result_and_switches_cycle(client, executive_a, org_a, rubric):
+    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3)  # a draft: not a result
+    client.force_login(executive_a)
+    page = client.get(dashboard_url()).content.decode()
+    assert "Results dashboard · cycle 2025" in page
+    assert '<p class="kpi-value">2.00<span class="kpi-unit"> / 5</span></p>' in page
+    assert "Your 2026 self-assessment is in progress." in page
+    assert f'href="{reverse("assessments:overview", args=["alpha", "2026"])}"' in page
+
+    response = client.get(dashboard_url(cycle="2026"))
+    page = response.content.decode()
+    assert "Your organization has no submitted results for that cycle: showing the latest." in page
+    assert "Results dashboard · cycle 2025" in page
+
+
+def test_trend_across_cycles(client, executive_a, org_a, rubric):
+    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3, status=Assessment.Status.SUBMITTED)
+    client.force_login(executive_a)
+    page = client.get(dashboard_url()).content.decode()
+    assert "Results dashboard · cycle 2026" in page
+    assert "up +1.00 since 2025" in page
+    assert 'data-chart="chart-trend"' in page
+    overall_row = re.search(
+        r'<th scope="row">Overall</th>\s*(<td.*?)</tr>', page.split("Scores by cycle")[1], re.S
+    )
+    assert re.findall(r">(\d\.\d\d)<", overall_row.group(1)) == ["2.00", "3.00"]
+
+
+def test_invalid_peer_group_falls_back_with_a_message(client, executive_a, alpha_result):
+    client.force_login(executive_a)
+    page = client.get(dashboard_url(peer_group="state")).content.decode()
+    assert "That peer group does not exist: showing all participants." in page
+    assert '<option value="all" selected>All participants</option>' in page
+
+
+def test_empty_state_without_results(client, assessor_a, cycle, org_a):
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=cycle), 3)  # a draft
+    client.force_login(assessor_a)
+    response = client.get(dashboard_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<h2 class="h4">No results yet</h2>' in page
+    assert f'href="{reverse("assessments:org_home", args=["alpha"])}"' in page
+
+
+def test_other_organizations_get_404_and_anonymous_sign_in(client, assessor_b, alpha_result):
+    client.force_login(assessor_b)
+    assert client.get(dashboard_url()).status_code == 404
+    client.logout()
+    response = client.get(dashboard_url())
+    assert (response.status_code, response.url) == (302, f"/accounts/login/?next={dashboard_url()}")
+
+
+def test_nam_staff_see_any_organization_dashboard(client, nam_staff, alpha_result):
+    client.force_login(nam_staff)
+    response = client.get(dashboard_url())
+    assert response.status_code == 200
+    assert "Alpha Regional Hospital" in response.content.decode()
+
+
+def test_no_inline_script_or_style(client, executive_a, alpha_result):
+    client.force_login(executive_a)
+    page = client.get(dashboard_url()).content.decode()
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert "src=" in tag or 'type="application/json"' in tag
+    assert "<style" not in page and " style=" not in page
+    assert '<div class="chart" data-chart="chart-radar" role="img" aria-label=' in page
+
+
+def _field(cycle, count):
+    """count organizations with validated results, of varied types."""
+    types = [OrgType.HOSPITAL, OrgType.HEALTH_SYSTEM, OrgType.COMMUNITY_HEALTH_CENTER]
+    for i in range(count):
+        make_org(cycle, [1 + i % 5] * 30, org_type=types[i % 3], state=["OH", "TX", "CA", "NY"][i % 4])
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_org_dashboard_query_count_is_constant(
+    client, executive_a, alpha_result, cycle, size, django_assert_num_queries
+):
+    _field(cycle, size)
+    client.force_login(executive_a)
+    client.get(dashboard_url())  # the session's first write
+    # session, user, organization, NAM check, memberships, results, commitments, response counts, peer
+    # statistics, and the session update the permission check causes (with its two savepoints in tests).
+    with django_assert_num_queries(12):
+        response = client.get(dashboard_url(peer_group="org_type"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_nam_dashboard_query_count_is_constant(client, nam_staff, cycle, size, django_assert_num_queries):
+    _field(cycle, size)
+    client.force_login(nam_staff)
+    with django_assert_num_queries(15):
+        response = client.get(reverse("reports:nam_dashboard"))
+    assert response.status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------------------
+# NAM dashboard
+
+
+def test_nam_dashboard_numbers(client, nam_staff, cycle, rubric):
+    f.MembershipFactory(organization=make_org(cycle, [2] * 30).organization)
+    make_org(cycle, [3] * 30, org_type=OrgType.ACADEMIC, state="TX")
+    make_org(cycle, [4] * 30, status=Assessment.Status.SUBMITTED, state="CA")
+    make_org(cycle, [5] * 30, status=Assessment.Status.DRAFT)
+    f.OrganizationFactory()  # never started
+    client.force_login(nam_staff)
+
+    response = client.get(reverse("reports:nam_dashboard"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    # Participation 2026: invited 1 (one organization has members), started 4, submitted 2 (+1 validated = 3).
+    cycle_row = re.search(r'<tr class="table-active">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r'<td class="num">(\d+)', cycle_row) == ["1", "4", "3", "2"]
+    # Distribution of overall scores 2, 3, 4 (the draft does not count).
+    overall = re.search(
+        r'<th scope="row">Overall</th>(.*?)</tr>', page.split("Commitment scores of")[1], re.S
+    )
+    values = re.findall(r'<td class="num">([\d.]+)</td>', overall.group(1))
+    assert values == ["3", "3.00", "2.20", "2.50", "3.00", "3.50", "3.80"]
+    assert reverse("reports:org_dashboard", args=[Assessment.objects.first().organization.slug]) in page
+    assert "Mean scores by organization type, cycle 2026" in page
+
+
+def test_nam_dashboard_filters(client, nam_staff, cycle):
+    make_org(cycle, [2] * 30, org_type=OrgType.HOSPITAL)
+    make_org(cycle, [4] * 30, org_type=OrgType.ACADEMIC, is_teaching=True)
+    client.force_login(nam_staff)
+    page = client.get(
+        reverse("reports:nam_dashboard"), {"org_type": "academic", "teaching": "yes"}
+    ).content.decode()
+    overall = re.search(
+        r'<th scope="row">Overall</th>(.*?)</tr>', page.split("Commitment scores of")[1], re.S
+    )
+    assert re.findall(r'<td class="num">([\d.]+)</td>', overall.group(1))[:3] == ["1", "4.00", "4.00"]
+    assert "1 organization matches the filters" in page
+
+    page = client.get(reverse("reports:nam_dashboard"), {"org_type": "castle"}).content.decode()
+    assert "Some filters were not valid and were ignored: see below." in page
+    assert "Select a valid choice. castle is not one of the available choices." in page
+
+
+def test_nam_dashboard_is_for_nam_staff_only(client, executive_a, cycle):
+    client.force_login(executive_a)
+    assert client.get(reverse("reports:nam_dashboard")).status_code == 403
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCESS_DENIED).count() == 1
+
+
+def test_nam_dashboard_without_cycles(client, nam_staff):
+    client.force_login(nam_staff)
+    page = client.get(reverse("reports:nam_dashboard")).content.decode()
+    assert "No cycle yet" in page
+
+
+def test_nam_dashboard_defaults_to_the_latest_cycle_that_opened(client, nam_staff, cycle, rubric):
+    f.AssessmentCycleFactory(name="2027", rubric=rubric, status="upcoming")
+    make_org(cycle, [3] * 30)
+    client.force_login(nam_staff)
+    page = client.get(reverse("reports:nam_dashboard")).content.decode()
+    assert "Score distributions, cycle 2026" in page
+    assert '<option value="2026" selected>2026</option>' in page
+    page = client.get(reverse("reports:nam_dashboard"), {"cycle": "2027"}).content.decode()
+    assert "No submitted assessment matches these filters in cycle 2027 yet." in page
