@@ -102,7 +102,9 @@ def organization_for(request: HttpRequest, slug: str, action: Action = Action.VI
         raise Http404("No such organization.")
     if action not in ROLE_ACTIONS[membership.role]:
         deny(request, organization, f"role {membership.role} may not {action}")
-    request.session[ACTIVE_ORG_SESSION_KEY] = organization.slug
+    if request.session.get(ACTIVE_ORG_SESSION_KEY) != organization.slug:
+        # Only on a change: writing the session on every page would cost a query per request.
+        request.session[ACTIVE_ORG_SESSION_KEY] = organization.slug
     return organization
 
 
