@@ -11,6 +11,8 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ENV_NAMES = (
+    # The browser tests set this in-process (Playwright's event loop); a deployment must never have it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "DJANGO_DEBUG",
