@@ -157,6 +157,8 @@ class AffirmationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_action = action
+        # The portal's own error messages (linked to their fields) instead of the browser's bubbles.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", "Submit the assessment", css_class="btn-lg"))
 
 
