@@ -18,7 +18,11 @@ def env_str(name: str, default: str = "") -> str:
     """A variable, or the content of the file named by NAME_FILE (Docker and Kubernetes secrets)."""
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
-        return Path(file_path).read_text().strip()
+        try:
+            return Path(file_path).read_text().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {reason}.") from None
     return os.environ.get(name, default)
 
 
@@ -54,7 +58,7 @@ DEV_SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # n
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set to a real secret when DJANGO_DEBUG=0."
     )

@@ -7,6 +7,7 @@ checked URL organization; actions are loaded through it, so another organization
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,10 +26,17 @@ from ..exporters.plans import field_plan_table, plan_table
 from ..peer_groups import PeerGroup
 
 
+def _cycle_from_param(slug: str) -> AssessmentCycle:
+    # A query parameter is free text (NUL bytes included, which PostgreSQL refuses): only a slug is looked up.
+    if not slug_re.fullmatch(slug):
+        raise Http404("No such cycle.")
+    return get_object_or_404(AssessmentCycle, slug=slug)
+
+
 def _cycle(request, organization) -> AssessmentCycle | None:
     slug = request.GET.get("cycle") or request.POST.get("cycle")
     if slug:
-        return get_object_or_404(AssessmentCycle, slug=slug)
+        return _cycle_from_param(slug)
     return selectors.default_plan_cycle(organization)
 
 
@@ -336,7 +344,7 @@ def plan_export(request, slug, fmt):
 def _nam_cycle(request) -> AssessmentCycle | None:
     slug = request.GET.get("cycle")
     if slug:
-        return get_object_or_404(AssessmentCycle, slug=slug)
+        return _cycle_from_param(slug)
     with_plans = AssessmentCycle.objects.filter(targets__isnull=False).order_by("-opens_on").first()
     return with_plans or AssessmentCycle.objects.exclude(status=AssessmentCycle.Status.UPCOMING).first()
 
