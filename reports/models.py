@@ -68,3 +68,53 @@ class ScorecardBatch(models.Model):
 
     def __str__(self):
         return f"Scorecards of {self.cycle} ({self.get_peer_group_display()})"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Benchmarks: per-assessment scores kept ready for peer statistics (see reports/benchmark_scores.py)
+
+
+class BenchmarkScore(models.Model):
+    """One score of an assessment with results (submitted or validated): a commitment's or the overall.
+
+    Materialized from reports.scores (the one definition of a score) by reports.benchmark_scores whenever
+    an assessment's status or responses change in a way results depend on, so that peer statistics read
+    ~11 rows per organization instead of aggregating every response on every page view.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    # Denormalized from the assessment: peer statistics filter on them without a join.
+    cycle = models.ForeignKey(AssessmentCycle, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("assessments.Organization", on_delete=models.CASCADE, related_name="+")
+    validated = models.BooleanField(help_text="Validated by NAM (else submitted and awaiting review).")
+    commitment = models.CharField(max_length=40, help_text='A commitment slug, or "overall".')
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "commitment"], name="benchmark_score_unique")
+        ]
+        # Chosen from EXPLAIN ANALYZE at 6,000 organizations (README, "Performance"): a cycle's scores
+        # in (commitment, score) order, with the organization for the peer-group join, index-only.
+        indexes = [
+            models.Index(
+                fields=["cycle", "commitment", "score", "organization", "validated"],
+                name="benchmark_score_cycle",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment_id} {self.commitment}: {self.score}"
+
+
+class BenchmarkVersion(models.Model):
+    """A token per cycle that changes whenever the cycle's benchmark scores do: part of every cache key,
+    so a cached statistic never outlives the data it came from (random, so that it never repeats)."""
+
+    cycle = models.OneToOneField(
+        AssessmentCycle, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return f"{self.cycle_id}: {self.token}"

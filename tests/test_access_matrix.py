@@ -27,7 +27,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import Invitation, Membership
+from assessments.models import ImprovementAction, Invitation, Membership
 from assessments.services.people import invitation_token
 from tests import factories as f
 
@@ -126,6 +126,54 @@ def _access_attempts():
     return sorted(AccessAttempt.objects.values_list("username", "failures_since_start"))
 
 
+def _workflow_answer_post(world):
+    """A valid save of the "engaged" commitment page of A's assessment (ENG-1 at level 3)."""
+    from commitments.models import Indicator
+
+    indicators = Indicator.objects.filter(commitment__rubric=world.rubric, commitment__slug="engaged")
+    data = {"answers-TOTAL_FORMS": "3", "answers-INITIAL_FORMS": "3", "then": "stay"}
+    for i, indicator in enumerate(indicators.order_by("order")):
+        data.update({f"answers-{i}-indicator": indicator.pk, f"answers-{i}-version": "0"})
+    data["answers-0-answer"] = "3"
+    return data
+
+
+def _workflow_snapshot(world):
+    from assessments.models import Assessment, AssessmentCycle, Response
+
+    return (
+        sorted(Response.objects.values_list("assessment_id", "indicator_id", "level", "version")),
+        sorted(Assessment.objects.values_list("pk", "status", "submitted_at", "reviewer_comment")),
+        sorted(AssessmentCycle.objects.values_list("pk", "status")),
+    )
+
+
+WORKFLOW_REFUSED = {"anonymous": LOGIN, "executive_a": 403, "assessor_b": 404, "nam_staff": 403}
+_ALPHA_2026 = {"slug": "alpha", "cycle_slug": "2026"}
+
+
+# Improvement plans: assessors and org admins edit; executives and NAM staff read (views/plans.py).
+PLAN_EDITORS_ONLY = {
+    "anonymous": LOGIN,
+    "assessor_a": 200,
+    "executive_a": 403,
+    "admin_a": 200,
+    "assessor_b": 404,
+    "nam_staff": 403,
+}
+PLAN_WRITE_REFUSED = {"anonymous": LOGIN, "executive_a": 403, "assessor_b": 404, "nam_staff": 403}
+
+
+def _plan_snapshot(world):
+    from assessments.models import ActionNote, CommitmentTarget, ImprovementAction
+
+    return (
+        sorted(CommitmentTarget.objects.values_list("organization_id", "commitment_id", "target_level")),
+        sorted(ImprovementAction.objects.values_list("pk", "title", "status", "owner_id", "commitment_id")),
+        sorted(ActionNote.objects.values_list("action_id", "text")),
+    )
+
+
 ROWS: dict[str, dict] = {
     # --- foundation ---
     "home": {
@@ -214,11 +262,162 @@ ROWS: dict[str, dict] = {
     },
     "assessments:audit_log": {"kwargs": {}, "expect": NAM_ONLY},
     # --- assessment workflow (views/workflow.py) ---
+    "assessments:org_home": {
+        "kwargs": {"slug": "alpha"},
+        "expect": {
+            "anonymous": LOGIN,
+            "assessor_a": redirect_to("/orgs/alpha/assessments/2026/"),
+            "executive_a": redirect_to("/orgs/alpha/assessments/2026/"),
+            "admin_a": redirect_to("/orgs/alpha/assessments/2026/"),
+            "assessor_b": 404,
+            "nam_staff": redirect_to("/orgs/alpha/assessments/2026/"),
+        },
+    },
+    "assessments:overview": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY},
+    "assessments:commitment": {
+        "kwargs": {**_ALPHA_2026, "commitment_slug": "engaged"},
+        "expect": ORG_MEMBERS_ONLY,
+        "data": _workflow_answer_post,
+        "post": WORKFLOW_REFUSED,
+        "snapshot": _workflow_snapshot,
+    },
+    "assessments:review": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY},
+    "assessments:submit": {
+        "kwargs": _ALPHA_2026,
+        "expect": POST_ONLY,
+        "data": {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": "on"},
+        "post": WORKFLOW_REFUSED,
+        "snapshot": _workflow_snapshot,
+    },
+    "assessments:copy_previous": {
+        "kwargs": _ALPHA_2026,
+        "expect": POST_ONLY,
+        "post": WORKFLOW_REFUSED,
+        "snapshot": _workflow_snapshot,
+    },
+    "assessments:history": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY},
+    "reports:assessment_export": {"kwargs": {**_ALPHA_2026, "fmt": "csv"}, "expect": ORG_MEMBERS_ONLY},
     # --- NAM staff: cycles and review (views/nam.py) ---
+    "assessments:nam_cycles": {
+        "kwargs": {},
+        "expect": NAM_ONLY,
+        "data": lambda w: {
+            "name": "2031",
+            "rubric": w.rubric.pk,
+            "opens_on": "2031-01-10",
+            "closes_on": "2031-06-30",
+        },
+        "post": REFUSED_TO_ALL_BUT_NAM,
+    },
+    "assessments:nam_cycle": {"kwargs": {"cycle_slug": "2026"}, "expect": NAM_ONLY},
+    "assessments:nam_cycle_status": {
+        "kwargs": {"cycle_slug": "2026"},
+        "expect": POST_ONLY,
+        "data": {"status": "closed"},
+        "post": REFUSED_TO_ALL_BUT_NAM,
+        "snapshot": _workflow_snapshot,
+    },
+    "assessments:nam_review": {"kwargs": {"pk": lambda w: w.assessment_a.pk}, "expect": NAM_ONLY},
+    "assessments:nam_review_decision": {
+        "kwargs": {"pk": lambda w: w.assessment_a.pk},
+        "expect": POST_ONLY,
+        "data": {"decision": "return", "comment": "Please add evidence."},
+        "post": REFUSED_TO_ALL_BUT_NAM,
+        "snapshot": _workflow_snapshot,
+    },
     # --- improvement plans (views/plans.py) ---
+    "reports:plan": {"kwargs": {"slug": "alpha"}, "expect": ORG_MEMBERS_ONLY},
+    "reports:plan_build": {
+        "kwargs": {"slug": "alpha"},
+        "expect": PLAN_EDITORS_ONLY,
+        "data": {"commitment": ["engaged"]},
+        "post": PLAN_WRITE_REFUSED,
+        "snapshot": _plan_snapshot,
+    },
+    "reports:plan_target": {
+        "kwargs": {"slug": "alpha"},
+        "expect": POST_ONLY,
+        "data": lambda w: {"cycle": "2026", "commitment": w.engaged.pk, "target_level": "3.50"},
+        "post": PLAN_WRITE_REFUSED,
+        "snapshot": _plan_snapshot,
+    },
+    "reports:plan_action_new": {
+        "kwargs": {"slug": "alpha"},
+        "expect": PLAN_EDITORS_ONLY,
+        "data": lambda w: {"cycle": "2026", "commitment": w.engaged.pk, "title": "New", "status": "planned"},
+        "post": PLAN_WRITE_REFUSED,
+        "snapshot": _plan_snapshot,
+    },
+    "reports:plan_action_edit": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.action_a.pk},
+        "expect": ORG_MEMBERS_ONLY,  # readers see the action and its notes; only editors may change it
+        "data": lambda w: {"commitment": w.engaged.pk, "title": "Changed", "status": "done"},
+        "post": PLAN_WRITE_REFUSED,
+        "snapshot": _plan_snapshot,
+    },
+    "reports:plan_action_note": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.action_a.pk},
+        "expect": POST_ONLY,
+        "data": {"text": "Progress"},
+        "post": PLAN_WRITE_REFUSED,
+        "snapshot": _plan_snapshot,
+    },
+    "reports:plan_action_status": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.action_a.pk},
+        "expect": POST_ONLY,
+        "data": {"status": "done"},
+        "post": PLAN_WRITE_REFUSED,
+        "snapshot": _plan_snapshot,
+    },
+    "reports:plan_export": {"kwargs": {"slug": "alpha", "fmt": "csv"}, "expect": ORG_MEMBERS_ONLY},
+    "reports:nam_plans": {"kwargs": {}, "expect": NAM_ONLY},
+    "reports:nam_plans_export": {"kwargs": {}, "expect": NAM_ONLY},
     # --- scores and dashboards (reports) ---
     # --- scorecards (reports) ---
+    "reports:scorecards": {
+        "kwargs": {"slug": "alpha"},
+        "expect": ORG_MEMBERS_ONLY,
+        "data": lambda w: {"cycle": w.cycle.pk, "peer_group": "all"},
+        "post": {"anonymous": LOGIN, "assessor_b": 404},
+    },
+    "reports:scorecard": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.scorecard_a.pk},
+        "expect": ORG_MEMBERS_ONLY,
+    },
+    "reports:scorecard_status": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.scorecard_a.pk},
+        "expect": ORG_MEMBERS_ONLY,
+    },
+    "reports:scorecard_download": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.scorecard_a.pk},
+        "expect": ORG_MEMBERS_ONLY,
+    },
+    "reports:scorecard_retry": {
+        "kwargs": {"slug": "alpha", "pk": lambda w: w.failed_scorecard_a.pk},
+        "expect": POST_ONLY,
+        "post": {"anonymous": LOGIN, "assessor_b": 404},
+        "snapshot": lambda w: _scorecard_states(),
+    },
+    "reports:nam_scorecard_batches": {
+        "kwargs": {},
+        "expect": NAM_ONLY,
+        "data": lambda w: {"cycle": w.cycle.pk, "peer_group": "all"},
+        "post": REFUSED_TO_ALL_BUT_NAM,
+    },
+    "reports:nam_scorecard_batch": {"kwargs": {"pk": lambda w: w.batch.pk}, "expect": NAM_ONLY},
+    "reports:nam_scorecard_batch_zip": {"kwargs": {"pk": lambda w: w.batch.pk}, "expect": NAM_ONLY},
+    # --- scores and dashboards (views/dashboards.py, views/nam_exports.py) ---
+    "reports:how_scores_work": {"kwargs": {}, "expect": everyone(200)},
+    "reports:org_dashboard": {"kwargs": {"slug": "alpha"}, "expect": ORG_MEMBERS_ONLY},
+    "reports:nam_dashboard": {"kwargs": {}, "expect": NAM_ONLY},
+    "reports:nam_export": {"kwargs": {"what": "benchmarks", "fmt": "csv"}, "expect": NAM_ONLY},
 }
+
+
+def _scorecard_states():
+    from reports.models import Scorecard
+
+    return list(Scorecard.objects.order_by("pk").values_list("status", "attempts", "error_message"))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -249,6 +448,25 @@ def world(rubric, cycle, org_a, org_b, assessor_a, executive_a, admin_a, assesso
     w.invitation_b = Invitation.objects.create(
         organization=org_b, email="other@example.org", role="assessor", invited_by=None, nonce="m" * 32
     )
+    w.engaged = rubric.commitments.get(slug="engaged")
+    w.action_a = ImprovementAction.objects.create(
+        organization=org_a, cycle=cycle, commitment=w.engaged, title="Alpha's action"
+    )
+    # Scorecards: a ready one of Alpha (a small stored file), a failed one, and a NAM batch holding the first.
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reports.models import Scorecard, ScorecardBatch
+
+    pdf_name = default_storage.save("scorecards/alpha-matrix.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    w.scorecard_a = Scorecard.objects.create(
+        assessment=w.assessment_a, inputs_hash="a" * 64, status="ready", file=pdf_name
+    )
+    w.failed_scorecard_a = Scorecard.objects.create(
+        assessment=w.assessment_a, peer_group="region", inputs_hash="b" * 64, status="failed", attempts=3
+    )
+    w.batch = ScorecardBatch.objects.create(cycle=cycle, requested_by=nam_staff)
+    w.scorecard_a.batches.add(w.batch)
     from axes.models import AccessAttempt
 
     AccessAttempt.objects.create(

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import logging
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -26,6 +28,9 @@ from django.conf import settings
 from reports.staticfiles import _PACKAGE_DATA
 
 logger = logging.getLogger(__name__)
+# kaleido and choreographer log every tab and temporary folder at INFO: keep their warnings only.
+for _noisy in ("kaleido", "choreographer", "logistro"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 PLOTLY_JS = _PACKAGE_DATA / "plotly.min.js"
 # Tabs drawing in parallel: the scorecard has three charts.
@@ -53,7 +58,9 @@ def chromium_path() -> str:
         path = Path(configured)
         if path.is_file() and os.access(path, os.X_OK):
             return str(path)
-        raise ChromiumNotFound(f"{CHROMIUM_MISSING} (CHROMIUM_PATH={configured!r} is not an executable file).")
+        raise ChromiumNotFound(
+            f"{CHROMIUM_MISSING} (CHROMIUM_PATH={configured!r} is not an executable file)."
+        )
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
@@ -84,7 +91,7 @@ class _ChartServer:
         return self._kaleido is not None and self._pid == os.getpid()
 
     def _start(self, path: str) -> None:
-        import kaleido  # noqa: PLC0415  (imported on first use: it is heavy, and web processes rarely need it)
+        import kaleido
 
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="kaleido", daemon=True)
@@ -128,7 +135,7 @@ class _ChartServer:
         if self._pid == os.getpid() and self._loop is not None:
             try:
                 asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop).result(10)
-            except Exception:  # noqa: BLE001  (closing a broken browser: nothing more to do)
+            except Exception:
                 logger.warning("kaleido did not close cleanly", exc_info=True)
             self._loop.call_soon_threadsafe(self._loop.stop)
             if self._thread is not None:
@@ -148,7 +155,8 @@ class _ChartServer:
                 self._kaleido = None  # a server inherited from a parent process (fork) is not ours
                 self._start(path)
 
-    def draw(self, specs: list[ChartSpec]) -> list[bytes]:
+    def draw_soon(self, specs: list[ChartSpec]) -> PendingCharts:
+        """Start drawing in Chromium and return at once: the caller does other work meanwhile."""
         self.ensure_started()
         with self._lock:
             browser, loop = self._kaleido, self._loop
@@ -156,26 +164,62 @@ class _ChartServer:
             async def draw_all():
                 return await asyncio.gather(
                     *(
-                        browser.calc_fig(s.figure, opts={"format": "svg", "width": s.width, "height": s.height})
+                        browser.calc_fig(
+                            s.figure, opts={"format": "svg", "width": s.width, "height": s.height}
+                        )
                         for s in specs
                     )
                 )
 
-            try:
-                return asyncio.run_coroutine_threadsafe(draw_all(), loop).result(DRAW_TIMEOUT + 5)
-            except BaseException as exc:
-                # A browser that failed once may be broken: start afresh next time.
-                self._stop()
-                raise ChartRenderError(f"Chromium did not draw the charts: {exc!r}") from exc
+            return PendingCharts(self, asyncio.run_coroutine_threadsafe(draw_all(), loop))
+
+
+class PendingCharts:
+    """Charts being drawn: svgs() waits for them (once) and returns them in order."""
+
+    def __init__(self, server: _ChartServer, future: concurrent.futures.Future):
+        self._server = server
+        self._future = future
+        self._lock = threading.Lock()
+        self._svgs: list[str] | None = None
+
+    def svgs(self) -> list[str]:
+        with self._lock:
+            if self._svgs is None:
+                try:
+                    drawn = self._future.result(DRAW_TIMEOUT + 5)
+                except BaseException as exc:
+                    self._future.cancel()
+                    self._server.stop()  # a browser that failed once may be broken: start afresh next time
+                    raise ChartRenderError(f"Chromium did not draw the charts: {exc!r}") from exc
+                self._svgs = [_without_empty_groups(svg.decode("utf-8")) for svg in drawn]
+            return self._svgs
 
 
 _server = _ChartServer()
 atexit.register(_server.stop)
 
 
+_EMPTY_GROUP = re.compile(r"<g\b[^>]*/>|<g\b[^>]*>\s*</g>")
+
+
+def _without_empty_groups(svg: str) -> str:
+    """Plotly leaves dozens of empty <g> layers (hover, annotations...): WeasyPrint spends a third of its
+    chart time walking them, for nothing drawn."""
+    previous = None
+    while previous != svg:
+        previous, svg = svg, _EMPTY_GROUP.sub("", svg)
+    return svg
+
+
 def figures_to_svg(specs: list[ChartSpec]) -> list[str]:
     """Each figure as an SVG document, in order."""
-    return [svg.decode("utf-8") for svg in _server.draw(specs)]
+    return _server.draw_soon(specs).svgs()
+
+
+def draw_soon(specs: list[ChartSpec]) -> PendingCharts:
+    """Start drawing the figures; PendingCharts.svgs() returns them when they are done."""
+    return _server.draw_soon(specs)
 
 
 def start() -> None:

@@ -8,16 +8,21 @@ the network: anything but data: URIs and those local files stops the render.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 
 class RefusedURL(ValueError):
     """The renderer asked for something it must not read."""
+
+
+# A resource made for one document: a URL of the document's own -> a function giving (bytes, content type).
+Resource = Callable[[], tuple[bytes, str]]
 
 
 def allowed_roots() -> list[Path]:
@@ -29,12 +34,16 @@ def allowed_roots() -> list[Path]:
 class LocalOnlyFetcher(URLFetcher):
     """data: URIs and local files under `roots`; everything else raises."""
 
-    def __init__(self, roots: list[Path] | None = None):
+    def __init__(self, roots: list[Path] | None = None, resources: dict[str, Resource] | None = None):
         # fail_on_errors: a refused URL stops the render instead of leaving a silent gap in the PDF.
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
         self.roots = roots if roots is not None else allowed_roots()
+        self.resources = resources or {}
 
     def fetch(self, url: str, headers=None):
+        if url in self.resources:  # content made for this document (the charts, drawn meanwhile)
+            content, content_type = self.resources[url]()
+            return URLFetcherResponse(url, content, {"Content-Type": content_type})
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
             return super().fetch(url, headers)
@@ -52,7 +61,17 @@ class LocalOnlyFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
 
-def html_to_pdf(html: str, *, base_dir: Path) -> bytes:
-    """A tagged PDF (PDF/UA-1) of `html` (its <title> and lang become the PDF's), links relative to `base_dir`."""
-    document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=LocalOnlyFetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+def html_to_pdf(html: str, *, base_dir: Path, resources: dict[str, Resource] | None = None) -> bytes:
+    """A tagged PDF (PDF/UA-1) of `html`, with its <title> and lang; links are relative to `base_dir`.
+
+    resources: URLs of the document's own content (see LocalOnlyFetcher). A refused URL or a failed
+    resource raises its own exception (WeasyPrint wraps it in a BaseException, which tasks must not see).
+    """
+    fetcher = LocalOnlyFetcher(resources=resources)
+    document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+    try:
+        return document.write_pdf(pdf_variant="pdf/ua-1")
+    except FatalURLFetchingError as exc:
+        if isinstance(exc.__cause__, Exception):
+            raise exc.__cause__ from None
+        raise RefusedURL(str(exc)) from None

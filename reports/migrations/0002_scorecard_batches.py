@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='scorecard',
-            name='batch',
+            model_name="scorecard",
+            name="batch",
         ),
         migrations.AddField(
-            model_name='scorecard',
-            name='batches',
-            field=models.ManyToManyField(blank=True, related_name='scorecards', to='reports.scorecardbatch'),
+            model_name="scorecard",
+            name="batches",
+            field=models.ManyToManyField(blank=True, related_name="scorecards", to="reports.scorecardbatch"),
         ),
     ]

@@ -1,0 +1,123 @@
+"""Fixtures of the reports tests: a scored world with enough peers, and a REAL Celery worker.
+
+The worker runs in a thread of the test process (celery.contrib.testing.worker.start_worker, solo pool) on
+the real Redis broker: settings.CELERY_BROKER_URL when set (CI sets it), else redis://127.0.0.1:6379/11.
+Tests that use it need transactional database access (django_db(transaction=True)) so that the worker's
+own database connection sees their rows. They are skipped only when Redis is unreachable outside CI.
+"""
+
+import contextlib
+import os
+import random
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from kombu import pools
+from kombu.utils.collections import eqhash
+
+from assessments.models import Assessment
+from lhs_portal.celery import app as celery_app
+from tests import factories as f
+
+DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/11"
+# Nothing listens there: publishing fails at once, as when the broker is down.
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+PEER_NAMES = [
+    "Charlie Health System",
+    "Delta Medical Center",
+    "Echo Hospital",
+    "Foxtrot Clinics",
+    "Golf Coast Health",
+]
+
+
+def test_broker_url() -> str:
+    return settings.CELERY_BROKER_URL or DEFAULT_TEST_BROKER
+
+
+test_broker_url.__test__ = False  # a helper, not a test
+
+
+def _redis_reachable(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def _reset_producer_pool(app) -> None:
+    # Celery keeps its broker connections in pools made on first use, and kombu keeps those pools in global
+    # registries keyed by host and port but NOT by transport options (our key prefix): forget them all for
+    # this URL, or a publish would reuse a connection made for another prefix.
+    # (Dropped, not closed: a worker thread may still hold a connection of the old pool.)
+    key = eqhash(app.connection_for_write())
+    for group in (pools.connections, pools.producers):
+        dict.pop(group, key, None)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def broker_at(url: str, *, isolated: bool = True):
+    """Point the Celery app at `url` (real publishing, not eager) and restore it afterwards.
+
+    isolated: prefix every Redis key with this process's id, so that two test runs sharing a Redis
+    database never take each other's tasks.
+    """
+    keys = ("broker_url", "broker_write_url", "task_always_eager", "broker_transport_options")
+    saved = {key: celery_app.conf[key] for key in keys}
+    options = dict(saved["broker_transport_options"] or {})
+    if isolated:
+        options["global_keyprefix"] = f"lhs-test-{os.getpid()}:"
+    _reset_producer_pool(celery_app)
+    celery_app.conf.update(
+        broker_url=url, broker_write_url=url, task_always_eager=False, broker_transport_options=options
+    )
+    _reset_producer_pool(celery_app)
+    try:
+        yield
+    finally:
+        _reset_producer_pool(celery_app)
+        celery_app.conf.update(saved)
+        _reset_producer_pool(celery_app)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real worker consuming the real broker, for the duration of one test."""
+    url = test_broker_url()
+    if not _redis_reachable(url):
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is unreachable at {url}: CI must run the worker tests.")
+        pytest.skip(f"Redis is unreachable at {url}")
+    with broker_at(url):
+        celery_app.control.purge()  # tasks left by an earlier, interrupted run
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+
+
+@pytest.fixture
+def broker_down():
+    with broker_at(UNREACHABLE_BROKER):
+        yield
+
+
+def submitted(org, cycle, levels):
+    return f.answer_all(
+        f.AssessmentFactory(organization=org, cycle=cycle), levels, status=Assessment.Status.SUBMITTED
+    )
+
+
+@pytest.fixture
+def scored(rubric, cycle, org_a):
+    """Alpha's submitted assessment and five peers with different levels (so peer figures are shown)."""
+    rng = random.Random(2026)
+    levels_a = [rng.choice([1, 2, 3, 3, 4, 5]) for _ in range(30)]
+    levels_a[4] = None  # one N/A
+    assessment = submitted(org_a, cycle, levels_a)
+    for index, name in enumerate(PEER_NAMES):
+        peer = f.OrganizationFactory(name=name, slug=f"peer-{index}")
+        submitted(peer, cycle, [rng.choice([1, 2, 3, 4, 5]) for _ in range(30)])
+    return Assessment.objects.select_related("organization", "cycle__rubric").get(pk=assessment.pk)
