@@ -4,11 +4,19 @@ The same figures are drawn in the browser by static/js/charts.js and exported as
 scorecards, so they use nothing that only works in a browser. Colours come from the Okabe-Ito palette
 (safe for colour-blind readers) and never carry meaning alone: the organization is a solid line with round
 markers, peers a dashed line with diamonds, the peer range a hatched bar, and every trace is named.
+
+Speed: each figure is written as plain data (traces and layout as dicts, exactly what plotly.js reads) and
+wrapped in a go.Figure without plotly's property validation. Validating every property through
+graph_objects (update_layout's path parsing above all) took 40-110 ms per dashboard, more than the rest of
+the page; the figures are the same JSON (tests/reports/test_charts.py compares them with validated ones).
 """
 
+import functools
+import json
 from decimal import Decimal
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from commitments.models import MaturityLevel
 
@@ -48,7 +56,10 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _layout(figure: go.Figure, *, height: int = 420, **extra) -> go.Figure:
+def _figure(
+    data: list[dict], *, annotations: list[dict] | None = None, height: int = 420, **extra
+) -> go.Figure:
+    """A figure from trace dicts (each with its "type") and the common layout, unvalidated (see above)."""
     layout = {
         "height": height,
         "font": {"family": FONT, "size": 13, "color": "#1f2933"},
@@ -58,8 +69,12 @@ def _layout(figure: go.Figure, *, height: int = 420, **extra) -> go.Figure:
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 12}},
         "hoverlabel": {"font": {"family": FONT}},
     }
+    if annotations:
+        layout["annotations"] = annotations
     layout.update(extra)
-    figure.update_layout(**layout)
+    spec = {"data": data, "layout": layout}
+    figure = go.Figure(spec, _validate=False)
+    figure._plain_spec = spec  # for figure_data(); the figure itself copied what it needs
     return figure
 
 
@@ -67,55 +82,58 @@ def _peer_name(benchmark: OrgBenchmark) -> str:
     return f"Peer median ({benchmark.peer_group_value}, n={benchmark.n_peers})"
 
 
-def _suppressed_note(figure: go.Figure, benchmark: OrgBenchmark, *, y: float = 1.08) -> None:
-    figure.add_annotation(
-        text=f"Peer comparison hidden: fewer than {benchmark.min_peers} peers",
-        xref="paper",
-        yref="paper",
-        x=0.5,
-        y=y,
-        xanchor="center",
-        showarrow=False,
-        font={"size": 12, "color": "#3b4650"},
-    )
+def _suppressed_note(benchmark: OrgBenchmark, *, y: float = 1.08) -> dict:
+    return {
+        "font": {"color": "#3b4650", "size": 12},
+        "showarrow": False,
+        "text": f"Peer comparison hidden: fewer than {benchmark.min_peers} peers",
+        "x": 0.5,
+        "xanchor": "center",
+        "xref": "paper",
+        "y": y,
+        "yref": "paper",
+    }
 
 
 def radar(benchmark: OrgBenchmark) -> go.Figure:
     """The organization's commitment scores against the peer median (no peer trace when suppressed)."""
     names = [c.name for c in benchmark.commitments]
     closed_names = [*names, names[0]] if names else names
-    figure = go.Figure()
     scores = [_num(c.score) or 0 for c in benchmark.commitments]
-    figure.add_trace(
-        go.Scatterpolar(
-            r=[*scores, scores[0]] if scores else scores,
-            theta=closed_names,
-            name=benchmark.organization.name,
-            mode="lines+markers",
-            line={"color": BLUE, "width": 3},
-            marker={"symbol": "circle", "size": 8},
-            fill="toself",
-            fillcolor="rgba(0, 114, 178, 0.15)",
-            hovertemplate="%{theta}: %{r:.2f}<extra>" + benchmark.organization.name + "</extra>",
-        )
-    )
+    data = [
+        {
+            "type": "scatterpolar",
+            "r": [*scores, scores[0]] if scores else scores,
+            "theta": closed_names,
+            "name": benchmark.organization.name,
+            "mode": "lines+markers",
+            "line": {"color": BLUE, "width": 3},
+            "marker": {"symbol": "circle", "size": 8},
+            "fill": "toself",
+            "fillcolor": "rgba(0, 114, 178, 0.15)",
+            "hovertemplate": "%{theta}: %{r:.2f}<extra>" + benchmark.organization.name + "</extra>",
+        }
+    ]
+    annotations = []
     if not benchmark.suppressed:
         medians = [_num(c.peer.median) if c.peer else None for c in benchmark.commitments]
-        figure.add_trace(
-            go.Scatterpolar(
-                r=[*medians, medians[0]] if medians else medians,
-                theta=closed_names,
-                name=_peer_name(benchmark),
-                mode="lines+markers",
-                line={"color": ORANGE, "width": 2, "dash": "dash"},
-                marker={"symbol": "diamond", "size": 9},
-                hovertemplate="%{theta}: %{r:.2f}<extra>Peer median</extra>",
-            )
+        data.append(
+            {
+                "type": "scatterpolar",
+                "r": [*medians, medians[0]] if medians else medians,
+                "theta": closed_names,
+                "name": _peer_name(benchmark),
+                "mode": "lines+markers",
+                "line": {"color": ORANGE, "width": 2, "dash": "dash"},
+                "marker": {"symbol": "diamond", "size": 9},
+                "hovertemplate": "%{theta}: %{r:.2f}<extra>Peer median</extra>",
+            }
         )
     else:
-        _suppressed_note(figure, benchmark)
-    _layout(
-        figure,
+        annotations.append(_suppressed_note(benchmark))
+    return _figure(
+        data,
+        annotations=annotations,
         height=460,
         polar={
             "radialaxis": {
@@ -134,7 +152,6 @@ def radar(benchmark: OrgBenchmark) -> go.Figure:
         margin={"l": 95, "r": 95, "t": 40, "b": 30},
         showlegend=True,
     )
-    return figure
 
 
 def score_vs_iqr(benchmark: OrgBenchmark) -> go.Figure:
@@ -142,55 +159,64 @@ def score_vs_iqr(benchmark: OrgBenchmark) -> go.Figure:
     25th to 75th percentile) and the peer median (vertical tick)."""
     rows = list(reversed(benchmark.commitments))  # the first commitment on top
     names = [c.name for c in rows]
-    figure = go.Figure()
+    data, annotations = [], []
     if not benchmark.suppressed:
         with_peers = [c for c in rows if c.peer]
-        figure.add_trace(
-            go.Bar(
-                y=[c.name for c in with_peers],
-                x=[float(c.peer.p75 - c.peer.p25) for c in with_peers],
-                base=[float(c.peer.p25) for c in with_peers],
-                orientation="h",
-                name="Middle half of peers (25th to 75th percentile)",
-                marker={
+        data.append(
+            {
+                "type": "bar",
+                "y": [c.name for c in with_peers],
+                "x": [float(c.peer.p75 - c.peer.p25) for c in with_peers],
+                "base": [float(c.peer.p25) for c in with_peers],
+                "orientation": "h",
+                "name": "Middle half of peers (25th to 75th percentile)",
+                "marker": {
                     "color": "rgba(86, 180, 233, 0.35)",
                     "line": {"color": SKY, "width": 1},
                     "pattern": {"shape": "/", "fgcolor": SKY, "size": 6, "solidity": 0.2},
                 },
-                width=0.55,
-                customdata=[[float(c.peer.p25), float(c.peer.p75)] for c in with_peers],
-                hovertemplate="%{y}: peers' middle half %{customdata[0]:.2f} to %{customdata[1]:.2f}"
+                "width": 0.55,
+                "customdata": [[float(c.peer.p25), float(c.peer.p75)] for c in with_peers],
+                "hovertemplate": "%{y}: peers' middle half %{customdata[0]:.2f} to %{customdata[1]:.2f}"
                 "<extra></extra>",
-            )
+            }
         )
-        figure.add_trace(
-            go.Scatter(
-                y=[c.name for c in with_peers],
-                x=[float(c.peer.median) for c in with_peers],
-                mode="markers",
-                name="Peer median",
-                marker={"symbol": "line-ns-open", "size": 22, "color": BLACK, "line": {"width": 3}},
-                hovertemplate="%{y}: peer median %{x:.2f}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "y": [c.name for c in with_peers],
+                "x": [float(c.peer.median) for c in with_peers],
+                "mode": "markers",
+                "name": "Peer median",
+                "marker": {"symbol": "line-ns-open", "size": 22, "color": BLACK, "line": {"width": 3}},
+                "hovertemplate": "%{y}: peer median %{x:.2f}<extra></extra>",
+            }
         )
     else:
-        _suppressed_note(figure, benchmark)
+        annotations.append(_suppressed_note(benchmark))
     scored = [c for c in rows if c.score is not None]
-    figure.add_trace(
-        go.Scatter(
-            y=[c.name for c in scored],
-            x=[float(c.score) for c in scored],
-            mode="markers+text",
-            name=benchmark.organization.name,
-            marker={"symbol": "diamond", "size": 13, "color": BLUE, "line": {"color": "white", "width": 1}},
-            text=[f"{c.score:.2f}" for c in scored],
-            textposition="middle right",
-            textfont={"color": BLUE, "size": 12},
-            hovertemplate="%{y}: %{x:.2f}<extra>" + benchmark.organization.name + "</extra>",
-        )
+    data.append(
+        {
+            "type": "scatter",
+            "y": [c.name for c in scored],
+            "x": [float(c.score) for c in scored],
+            "mode": "markers+text",
+            "name": benchmark.organization.name,
+            "marker": {
+                "symbol": "diamond",
+                "size": 13,
+                "color": BLUE,
+                "line": {"color": "white", "width": 1},
+            },
+            "text": [f"{c.score:.2f}" for c in scored],
+            "textposition": "middle right",
+            "textfont": {"color": BLUE, "size": 12},
+            "hovertemplate": "%{y}: %{x:.2f}<extra>" + benchmark.organization.name + "</extra>",
+        }
     )
-    _layout(
-        figure,
+    return _figure(
+        data,
+        annotations=annotations,
         height=120 + 34 * len(names),
         barmode="overlay",
         xaxis={
@@ -203,60 +229,61 @@ def score_vs_iqr(benchmark: OrgBenchmark) -> go.Figure:
         yaxis={"categoryorder": "array", "categoryarray": names, "automargin": True},
         margin={"l": 20, "r": 20, "t": 40, "b": 20},
     )
-    return figure
 
 
 def trend(benchmark: OrgBenchmark) -> go.Figure:
     """The overall score (thick line) and each commitment across cycles, with the peer median overall."""
     cycles = [p.cycle_name for p in benchmark.trend]
-    figure = go.Figure()
-    commitments = benchmark.commitments
-    for index, commitment in enumerate(commitments):
-        figure.add_trace(
-            go.Scatter(
-                x=cycles,
-                y=[_num(p.commitments.get(commitment.slug)) for p in benchmark.trend],
-                mode="lines+markers",
-                name=commitment.name,
-                line={
+    data = []
+    for index, commitment in enumerate(benchmark.commitments):
+        data.append(
+            {
+                "type": "scatter",
+                "x": cycles,
+                "y": [_num(p.commitments.get(commitment.slug)) for p in benchmark.trend],
+                "mode": "lines+markers",
+                "name": commitment.name,
+                "line": {
                     "color": SERIES[index % len(SERIES)],
                     "width": 1.5,
                     "dash": DASHES[index % len(DASHES)],
                 },
-                marker={"symbol": SYMBOLS[index % len(SYMBOLS)], "size": 7},
-                opacity=0.75,
-                hovertemplate="%{x}: %{y:.2f}<extra>" + commitment.name + "</extra>",
-            )
+                "marker": {"symbol": SYMBOLS[index % len(SYMBOLS)], "size": 7},
+                "opacity": 0.75,
+                "hovertemplate": "%{x}: %{y:.2f}<extra>" + commitment.name + "</extra>",
+            }
         )
     peer_points = [p for p in benchmark.trend if p.peer_median is not None]
     if peer_points:
-        figure.add_trace(
-            go.Scatter(
-                x=[p.cycle_name for p in peer_points],
-                y=[float(p.peer_median) for p in peer_points],
-                mode="lines+markers",
-                name="Peer median, overall",
-                line={"color": ORANGE, "width": 3, "dash": "dash"},
-                marker={"symbol": "diamond", "size": 10},
-                hovertemplate="%{x}: %{y:.2f}<extra>Peer median</extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [p.cycle_name for p in peer_points],
+                "y": [float(p.peer_median) for p in peer_points],
+                "mode": "lines+markers",
+                "name": "Peer median, overall",
+                "line": {"color": ORANGE, "width": 3, "dash": "dash"},
+                "marker": {"symbol": "diamond", "size": 10},
+                "hovertemplate": "%{x}: %{y:.2f}<extra>Peer median</extra>",
+            }
         )
-    figure.add_trace(
-        go.Scatter(
-            x=cycles,
-            y=[_num(p.overall) for p in benchmark.trend],
-            mode="lines+markers+text",
-            name="Overall",
-            line={"color": NAVY, "width": 4},
-            marker={"symbol": "circle", "size": 11},
-            text=[f"{p.overall:.2f}" if p.overall is not None else "" for p in benchmark.trend],
-            textposition="top center",
-            textfont={"color": NAVY, "size": 13},
-            hovertemplate="%{x}: %{y:.2f}<extra>Overall</extra>",
-        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": cycles,
+            "y": [_num(p.overall) for p in benchmark.trend],
+            "mode": "lines+markers+text",
+            "name": "Overall",
+            "line": {"color": NAVY, "width": 4},
+            "marker": {"symbol": "circle", "size": 11},
+            "text": [f"{p.overall:.2f}" if p.overall is not None else "" for p in benchmark.trend],
+            "textposition": "top center",
+            "textfont": {"color": NAVY, "size": 13},
+            "hovertemplate": "%{x}: %{y:.2f}<extra>Overall</extra>",
+        }
     )
-    _layout(
-        figure,
+    return _figure(
+        data,
         height=440,
         xaxis={"type": "category", "title": {"text": "Assessment cycle"}, "gridcolor": GRID},
         yaxis={
@@ -269,7 +296,6 @@ def trend(benchmark: OrgBenchmark) -> go.Figure:
         legend={"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 12}},
         margin={"l": 20, "r": 20, "t": 30, "b": 20},
     )
-    return figure
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -280,30 +306,28 @@ def distribution_boxes(stats: dict[str, PeerStats], names: dict[str, str]) -> go
     """Per commitment (and overall), a box drawn from percentiles: box 25th-75th, line at the median,
     whiskers from the 10th to the 90th percentile, a diamond at the mean."""
     keys = [slug for slug in names if slug in stats]
-    figure = go.Figure(
-        go.Box(
-            x=[names[k] for k in keys],
-            q1=[float(stats[k].p25) for k in keys],
-            median=[float(stats[k].median) for k in keys],
-            q3=[float(stats[k].p75) for k in keys],
-            lowerfence=[float(stats[k].p10 if stats[k].p10 is not None else stats[k].p25) for k in keys],
-            upperfence=[float(stats[k].p90) for k in keys],
-            mean=[float(stats[k].mean) for k in keys],
-            boxmean=True,
-            name="Organizations",
-            marker={"color": BLUE},
-            fillcolor="rgba(0, 114, 178, 0.18)",
-            line={"color": BLUE},
-            showlegend=False,
-        )
-    )
-    _layout(
-        figure,
+    box = {
+        "type": "box",
+        "x": [names[k] for k in keys],
+        "q1": [float(stats[k].p25) for k in keys],
+        "median": [float(stats[k].median) for k in keys],
+        "q3": [float(stats[k].p75) for k in keys],
+        "lowerfence": [float(stats[k].p10 if stats[k].p10 is not None else stats[k].p25) for k in keys],
+        "upperfence": [float(stats[k].p90) for k in keys],
+        "mean": [float(stats[k].mean) for k in keys],
+        "boxmean": True,
+        "name": "Organizations",
+        "marker": {"color": BLUE},
+        "fillcolor": "rgba(0, 114, 178, 0.18)",
+        "line": {"color": BLUE},
+        "showlegend": False,
+    }
+    return _figure(
+        [box],
         height=420,
         yaxis={"range": [0.8, 5.2], "tickvals": LEVEL_TICKS, "ticktext": LEVEL_TEXT, "gridcolor": GRID},
         xaxis={"tickangle": -30},
     )
-    return figure
 
 
 def heatmap(rows: list[str], columns: list[str], means, counts) -> go.Figure:
@@ -315,43 +339,53 @@ def heatmap(rows: list[str], columns: list[str], means, counts) -> go.Figure:
         ]
         for mean_row, count_row in zip(means, counts, strict=True)
     ]
-    figure = go.Figure(
-        go.Heatmap(
-            z=[[_num(m) for m in row] for row in means],
-            x=columns,
-            y=rows,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 11},
-            # ColorBrewer Blues: one hue, readable by colour-blind readers; every cell also shows its number,
-            # so no colour scale is drawn (plotly's colour bar also sets a style attribute our CSP blocks).
-            colorscale=[
-                [0, "#f7fbff"],
-                [0.25, "#c6dbef"],
-                [0.5, "#6baed6"],
-                [0.75, "#2171b5"],
-                [1, "#08306b"],
-            ],
-            zmin=1,
-            zmax=5,
-            showscale=False,
-            hovertemplate="%{y}, %{x}: %{z:.2f}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
-    )
-    _layout(
-        figure,
+    cells = {
+        "type": "heatmap",
+        "z": [[_num(m) for m in row] for row in means],
+        "x": columns,
+        "y": rows,
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": 11},
+        # ColorBrewer Blues: one hue, readable by colour-blind readers; every cell also shows its number,
+        # so no colour scale is drawn (plotly's colour bar also sets a style attribute our CSP blocks).
+        "colorscale": [
+            [0, "#f7fbff"],
+            [0.25, "#c6dbef"],
+            [0.5, "#6baed6"],
+            [0.75, "#2171b5"],
+            [1, "#08306b"],
+        ],
+        "zmin": 1,
+        "zmax": 5,
+        "showscale": False,
+        "hovertemplate": "%{y}, %{x}: %{z:.2f}<extra></extra>",
+        "xgap": 2,
+        "ygap": 2,
+    }
+    return _figure(
+        [cells],
         height=140 + 48 * len(rows),
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"side": "top", "tickangle": 0},
         margin={"l": 20, "r": 20, "t": 40, "b": 10},
     )
-    return figure
 
 
 def figure_data(figure: go.Figure) -> dict:
-    """The figure as plain JSON data for {{ ...|json_script }} (drawn by static/js/charts.js)."""
-    import json
+    """The figure as plain JSON data for {{ ...|json_script }} (drawn by static/js/charts.js).
 
-    return json.loads(figure.to_json())
+    Figures of this module keep the plain data they were made from: that data plus the default template is
+    exactly what figure.to_json() gives, without deep-copying and walking the large template each time."""
+    spec = getattr(figure, "_plain_spec", None)
+    if spec is None:
+        return json.loads(figure.to_json())
+    data = json.loads(json.dumps(spec))  # a copy the caller may change
+    data["layout"]["template"] = json.loads(_template_json(pio.templates.default))
+    return data
+
+
+@functools.cache
+def _template_json(name) -> str:
+    """The JSON of a template as figure.to_json() writes it (computed once per template)."""
+    return json.dumps(json.loads(go.Figure().to_json())["layout"]["template"])

@@ -62,12 +62,19 @@ class ScorecardBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the task reports.fill_scorecard_batch once every scorecard is created (or reused) and queued;
+    # until then the batch is "preparing".
+    filled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"Scorecards of {self.cycle} ({self.get_peer_group_display()})"
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.filled_at is None
 
 
 # ---------------------------------------------------------------------------------------------------------

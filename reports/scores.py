@@ -12,7 +12,7 @@ once at the end, so the overall score is not thrown off by rounding the commitme
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -22,6 +22,8 @@ from assessments.models import Response
 from commitments.models import Commitment
 
 TWO_PLACES = Decimal("0.01")
+# The key of the overall score beside the commitment slugs (in statistics and the benchmark table).
+OVERALL = "overall"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class CommitmentScore:
     answered: int  # indicators with a level or N/A
     applicable: int  # indicators with a level (the ones the score averages)
     total: int  # indicators of the commitment in the rubric
+    exact: Fraction | None = field(default=None, compare=False, repr=False)  # the score before rounding
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,21 @@ class AssessmentScores:
     commitments: list[CommitmentScore]
     overall: Decimal | None
     completeness: Decimal  # 0..1
+    overall_exact: Fraction | None = field(default=None, compare=False, repr=False)
 
     def by_slug(self) -> dict[str, CommitmentScore]:
         return {c.slug: c for c in self.commitments}
+
+    def benchmark_values(self) -> dict[str, float]:
+        """The scores peer statistics are computed from: commitment slug (and OVERALL) -> float.
+
+        The float nearest to the exact score, so that a statistic rounds as the exact value would; the
+        benchmark table (reports.benchmark_scores) stores exactly these, and a viewer's own value is found
+        in a peer group's sorted scores by equality."""
+        values = {c.slug: float(c.exact) for c in self.commitments if c.exact is not None}
+        if self.overall_exact is not None:
+            values[OVERALL] = float(self.overall_exact)
+        return values
 
 
 def to_decimal(value, places: Decimal = TWO_PLACES) -> Decimal | None:
@@ -114,6 +129,7 @@ def scores_for_assessments(assessments: Iterable) -> dict[int, AssessmentScores]
                     answered=row.get("answered", 0),
                     applicable=applicable,
                     total=commitment.total,
+                    exact=exact,
                 )
             )
         total = sum(c.total for c in commitment_scores)
@@ -124,5 +140,6 @@ def scores_for_assessments(assessments: Iterable) -> dict[int, AssessmentScores]
             commitments=commitment_scores,
             overall=to_decimal(overall),
             completeness=to_decimal(Fraction(answered, total) if total else Fraction(0), Decimal("0.001")),
+            overall_exact=overall,
         )
     return result

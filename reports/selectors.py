@@ -1,36 +1,40 @@
-"""Peer statistics and benchmarks, computed in the database.
+"""Peer statistics and benchmarks.
 
 Who counts: the assessments of the cycle returned by Assessment.objects.for_benchmarks() (submitted and
 validated, or validated only when BENCHMARK_INCLUDE_SUBMITTED is off). The viewer's own organization is
 never one of its peers.
 
-How: one SQL statement builds (assessment, commitment, score) rows, the score being the mean level of the
-commitment's answered indicators (N/A excluded), adds an "overall" row per assessment (the mean of its
-commitment scores), and then computes per commitment n, mean, percentiles (percentile_cont, linear
-interpolation) and the viewer's percentile rank. No response is ever loaded into Python.
+How: every result's scores (commitments and "overall", as reports.scores defines them) are kept in the
+benchmark table (reports/benchmark_scores.py), refreshed when a result changes. Statistics for NAM staff
+and the exports are one SQL statement over that table (n, mean, percentile_cont with linear
+interpolation), cached per cycle version. An organization's view excludes the organization itself: the
+peer group's sorted scores are read once (cached per cycle version) and the statistics without the
+viewer's own score are derived exactly in Python (benchmark_scores.peer_view). No response is ever
+loaded into Python for statistics.
 
 Percentile rank: the share of peers whose score is lower than the organization's, counting peers with the
 same score as half: 100 * (lower + 0.5 * equal) / n. 50 means the middle of the group.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, FloatField, Q
+from django.core.cache import cache
+from django.db.models import Avg, Count, FloatField
 from django.db.models.functions import Cast
 
 from assessments.models import Assessment, AssessmentCycle, Organization, OrgType, Region, Response, SizeBand
 from commitments.models import level_label
 
+from . import benchmark_scores
+from .benchmark_scores import PERCENTILES
+from .benchmark_scores import TIE as _TIE
+from .models import BenchmarkScore
 from .peer_groups import PEER_GROUP_FIELD, PeerGroup
-from .scores import AssessmentScores, level_for_score, scores_for_assessments, to_decimal
+from .scores import OVERALL, AssessmentScores, level_for_score, scores_for_assessments, to_decimal
 from .stats import percentile_sql, prepare_connection
 
-OVERALL = "overall"
-# Scores are means of small whole numbers: two scores closer than this are the same score (a tie).
-_TIE = 1e-9
-PERCENTILES = (("p10", 0.10), ("p25", 0.25), ("median", 0.50), ("p75", 0.75), ("p90", 0.90))
 # The Organization fields NAM staff may filter and group by.
 ORG_FIELDS = ("org_type", "size_band", "region", "is_teaching")
 
@@ -95,26 +99,7 @@ class OrgBenchmark:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The statistics query
-
-
-def _score_rows(*, cycle_ids, include_assessment_id=None):
-    """SQL of (aid, oid, cyc, cid, score) rows: one per assessment and commitment slug."""
-    counted = Q(assessment__in=Assessment.objects.for_benchmarks().filter(cycle_id__in=cycle_ids))
-    if include_assessment_id is not None:
-        counted |= Q(assessment_id=include_assessment_id)
-    queryset = (
-        Response.objects.filter(counted, level__isnull=False)
-        .values(
-            aid=F("assessment_id"),
-            oid=F("assessment__organization_id"),
-            cyc=F("assessment__cycle_id"),
-            cid=F("indicator__commitment__slug"),
-        )
-        .annotate(score=Avg(Cast("level", FloatField())))
-        .order_by()
-    )
-    return queryset.query.sql_with_params()
+# The statistics query (over the benchmark table, see reports/benchmark_scores.py)
 
 
 def peer_statistics_rows(
@@ -129,32 +114,41 @@ def peer_statistics_rows(
 
     filters: Organization field -> value (fields from ORG_FIELDS); group_by: one of ORG_FIELDS or None;
     own_assessment_id: the assessment whose percentile rank is computed (its organization is excluded).
+    Reads the benchmark table (~11 rows per counted assessment), never the responses; the index
+    benchmark_score_cycle serves the cycle filter in (commitment, score) order.
     """
+    cycle_ids = list(cycle_ids)
+    if not cycle_ids:
+        return []
     connection = prepare_connection()
     qn = connection.ops.quote_name
-    inner_sql, inner_params = _score_rows(cycle_ids=list(cycle_ids), include_assessment_id=own_assessment_id)
+    table = qn(BenchmarkScore._meta.db_table)
     org_table = qn(Organization._meta.db_table)
-    where = ["1 = 1"]
-    params: list = list(inner_params)
-    where_params: list = []
+    join_params: list = []
+    where = [f"s.cycle_id IN ({', '.join(['%s'] * len(cycle_ids))})"]
+    where_params: list = list(cycle_ids)
+    if not settings.BENCHMARK_INCLUDE_SUBMITTED:
+        where.append("s.validated = %s")
+        where_params.append(True)
     if exclude_organization_id is not None:
-        where.append("s.oid <> %s")
+        where.append("s.organization_id <> %s")
         where_params.append(exclude_organization_id)
     if own_assessment_id is not None:
         if exclude_organization_id is None:
             raise ValueError("A percentile rank is computed among the peers of the excluded organization.")
-        me_sql = "me AS (SELECT cyc, cid, score FROM s WHERE oid = %s)"
-        params.append(exclude_organization_id)
+        join_me = (
+            f"LEFT JOIN {table} me ON me.assessment_id = %s"
+            " AND me.cycle_id = s.cycle_id AND me.commitment = s.commitment"
+        )
+        join_params.append(own_assessment_id)
         rank_sql = (
             "100.0 * SUM(CASE WHEN me.score IS NULL THEN NULL"
             f" WHEN s.score < me.score - {_TIE} THEN 1.0"
             f" WHEN s.score <= me.score + {_TIE} THEN 0.5 ELSE 0.0 END) / COUNT(*)"
         )
-        join_me = "LEFT JOIN me ON me.cyc = s.cyc AND me.cid = s.cid"
     else:
-        me_sql = "me AS (SELECT cyc, cid, score FROM s WHERE 1 = 0)"
-        rank_sql = "NULL"
         join_me = ""
+        rank_sql = "NULL"
     for name, value in (filters or {}).items():
         if name not in ORG_FIELDS:
             raise ValueError(f"Cannot filter peers by {name!r}.")
@@ -163,29 +157,54 @@ def peer_statistics_rows(
     if group_by is not None and group_by not in ORG_FIELDS:
         raise ValueError(f"Cannot group peers by {group_by!r}.")
     group_sql = f"o.{qn(group_by)}" if group_by else "NULL"
+    # The organization is joined only when its fields filter or group the peers.
+    join_org = f"JOIN {org_table} o ON o.id = s.organization_id" if (filters or group_by) else ""
     percentiles = ", ".join(
         f"{percentile_sql('s.score', fraction, connection)} AS {name}" for name, fraction in PERCENTILES
     )
     # Only identifiers and constants are formatted into the text; every value is a parameter.
     sql = f"""
-        WITH cs AS ({inner_sql}),
-        s AS (
-            SELECT aid, oid, cyc, cid, score FROM cs
-            UNION ALL
-            SELECT aid, oid, cyc, '{OVERALL}' AS cid, AVG(score) AS score FROM cs GROUP BY aid, oid, cyc
-        ),
-        {me_sql}
-        SELECT s.cyc, s.cid, {group_sql} AS grp, COUNT(*) AS n, AVG(s.score) AS mean, {percentiles},
-               {rank_sql} AS prank
-        FROM s JOIN {org_table} o ON o.id = s.oid {join_me}
+        SELECT s.cycle_id AS cyc, s.commitment AS cid, {group_sql} AS grp, COUNT(*) AS n,
+               AVG(s.score) AS mean, {percentiles}, {rank_sql} AS prank
+        FROM {table} s {join_org} {join_me}
         WHERE {" AND ".join(where)}
-        GROUP BY s.cyc, s.cid{", " + group_sql if group_by else ""}
+        GROUP BY s.cycle_id, s.commitment{", " + group_sql if group_by else ""}
     """  # noqa: S608
-    params += where_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, join_params + where_params)
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def statistics_rows(*, cycle, filters: dict | None = None, group_by: str | None = None) -> list[dict]:
+    """peer_statistics_rows of one cycle without exclusion (NAM staff's view, the exports), cached until
+    the cycle's benchmark scores change."""
+    return statistics_rows_by(cycle=cycle, filters=filters, group_bys=[group_by])[group_by]
+
+
+def statistics_rows_by(*, cycle, filters: dict | None = None, group_bys) -> dict:
+    """{group_by: statistics_rows} for several groupings of one cycle: one query for the cycle's version,
+    then one statistics query per grouping not cached yet (none once cached)."""
+    group_bys = list(dict.fromkeys(group_bys))
+    token = benchmark_scores.versions([cycle.pk]).get(cycle.pk)
+    if token is None:  # never refreshed (no results yet): nothing to key a cache entry on
+        return {g: peer_statistics_rows(cycle_ids=[cycle.pk], filters=filters, group_by=g) for g in group_bys}
+    keys = {
+        g: benchmark_scores.cache_key("stats", cycle.pk, token, sorted((filters or {}).items()), g)
+        for g in group_bys
+    }
+    cached = cache.get_many(list(keys.values()))
+    result, to_cache = {}, {}
+    for group_by, key in keys.items():
+        rows = cached.get(key)
+        if rows is None:
+            rows = to_cache[key] = peer_statistics_rows(
+                cycle_ids=[cycle.pk], filters=filters, group_by=group_by
+            )
+        result[group_by] = [dict(row) for row in rows]  # copies: callers may sort or change them
+    if to_cache:
+        cache.set_many(to_cache, benchmark_scores.CACHE_SECONDS)
+    return result
 
 
 def _peer_stats(row) -> PeerStats:
@@ -299,6 +318,31 @@ def _level_label(score):
     return "No score" if level is None else level_label(level)
 
 
+def _peer_rows(organization, peer_group: str, assessments: list, scores: dict) -> dict[int, dict[str, dict]]:
+    """{cycle_id: {slug: statistics row}} of the organization's peers in each assessment's cycle, with
+    the organization's percentile rank: two small queries (the cycles' tokens, then the group's sorted
+    scores unless cached), the organization's own score taken out of its group in Python."""
+    field_name = PEER_GROUP_FIELD[PeerGroup(peer_group)]
+    value = getattr(organization, field_name) if field_name else None
+    cycle_ids = [a.cycle_id for a in assessments]
+    tokens = benchmark_scores.versions(cycle_ids)
+    groups = benchmark_scores.group_scores(
+        cycle_ids=cycle_ids, field_name=field_name, value=value, tokens=tokens
+    )
+    counted = benchmark_scores.counted_statuses()
+    by_cycle: dict[int, dict[str, dict]] = {}
+    for a in assessments:
+        own_values = scores[a.pk].benchmark_values()
+        rows = {}
+        for slug, group in groups.get(a.cycle_id, {}).items():
+            own = own_values.get(slug)
+            stats = benchmark_scores.peer_view(group, own=own, own_counted=a.status in counted)
+            if stats is not None:
+                rows[slug] = {"cyc": a.cycle_id, "cid": slug, **asdict(stats)}
+        by_cycle[a.cycle_id] = rows
+    return by_cycle
+
+
 def org_benchmark(*, assessment, peer_group: str, org_assessments: list | None = None) -> OrgBenchmark:
     """The organization's scores against one predefined peer group, with the anonymity rule applied.
 
@@ -314,15 +358,7 @@ def org_benchmark(*, assessment, peer_group: str, org_assessments: list | None =
     history = [a for a in org_assessments if a.cycle.opens_on < cycle.opens_on]
     trend_assessments = sorted([assessment, *history], key=lambda a: a.cycle.opens_on)
     scores = scores_for_assessments(trend_assessments)
-    rows = peer_statistics_rows(
-        cycle_ids=[a.cycle_id for a in trend_assessments],
-        filters=peer_group_filters(organization, peer_group),
-        exclude_organization_id=organization.pk,
-        own_assessment_id=assessment.pk,
-    )
-    by_cycle: dict[int, dict[str, dict]] = {}
-    for row in rows:
-        by_cycle.setdefault(row["cyc"], {})[row["cid"]] = row
+    by_cycle = _peer_rows(organization, peer_group, trend_assessments, scores)
 
     current = scores[assessment.pk]
     current_rows = by_cycle.get(cycle.pk, {})
@@ -458,8 +494,15 @@ def participation(*, cycles, cycle, filters: dict | None = None) -> dict:
 
 def field_statistics(*, cycle, filters: dict | None = None, group_by: str | None = None) -> dict:
     """Statistics of every organization counted in the cycle (no exclusion): {(group, slug): PeerStats}."""
-    rows = peer_statistics_rows(cycle_ids=[cycle.pk], filters=filters, group_by=group_by)
-    return {(row["grp"], row["cid"]): _peer_stats(row) for row in rows}
+    return field_statistics_by(cycle=cycle, filters=filters, group_bys=[group_by])[group_by]
+
+
+def field_statistics_by(*, cycle, filters: dict | None = None, group_bys) -> dict:
+    """{group_by: field_statistics} for several groupings at once (see statistics_rows_by)."""
+    return {
+        group_by: {(row["grp"], row["cid"]): _peer_stats(row) for row in rows}
+        for group_by, rows in statistics_rows_by(cycle=cycle, filters=filters, group_bys=group_bys).items()
+    }
 
 
 def overall_scores(*, cycle, organization_ids) -> dict[int, Decimal]:

@@ -23,9 +23,16 @@ def render_scorecard(self, scorecard_id: int) -> None:
         raise self.retry(countdown=exc.countdown, exc=exc) from exc
 
 
+@shared_task(name="reports.fill_scorecard_batch")
+def fill_scorecard_batch(batch_id: int) -> None:
+    """Create or reuse the scorecards of a NAM staff batch and queue their renders."""
+    scorecards.scorecard_batch_fill(batch_id=batch_id)
+
+
 @shared_task(name="reports.sweep_scorecards")
 def sweep_scorecards() -> list[int]:
-    """Queue again the scorecards whose task was lost (run every minute by celery beat)."""
+    """Queue again the scorecards and batches whose task was lost (run every minute by celery beat)."""
+    scorecards.scorecard_batches_sweep()
     return scorecards.scorecards_sweep()
 
 

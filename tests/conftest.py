@@ -62,3 +62,16 @@ def assessor_b(org_b):
 @pytest.fixture
 def nam_staff(db):
     return f.NamStaffFactory(username="nadia")
+
+
+# --- performance (benchmark caches) ----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Peer statistics are cached (their keys carry a random token per refresh, so nothing stale is ever
+    # served); an empty cache at the start of each test keeps query counts independent of earlier tests
+    # (a full local-memory cache evicts entries at random).
+    from django.core.cache import cache
+
+    cache.clear()

@@ -13,7 +13,7 @@ from commitments.models import Commitment
 
 from ..peer_groups import PEER_GROUP_FIELD, PeerGroup
 from ..scores import to_decimal
-from ..selectors import OVERALL, organizations_filtered, peer_statistics_rows
+from ..selectors import OVERALL, organizations_filtered, statistics_rows_by
 from . import tabular
 from .tabular import Table
 
@@ -50,14 +50,18 @@ def _value_text(value) -> str:
 
 
 def benchmark_rows(*, cycle, filters: dict | None = None) -> list[list]:
-    """One row per peer group value and commitment ("overall" last), five queries in all."""
+    """One row per peer group value and commitment ("overall" last): the cycle's benchmark version, then one
+    statistics query per peer group not cached yet."""
     slugs = Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order").values_list("slug")
     order = {slug: index for index, (slug,) in enumerate(slugs)}
     order[OVERALL] = len(order)
     rows = []
+    by_field = statistics_rows_by(
+        cycle=cycle, filters=filters, group_bys=[PEER_GROUP_FIELD[group] for group in PeerGroup]
+    )
     for group in PeerGroup:
         field_name = PEER_GROUP_FIELD[group]
-        stats = peer_statistics_rows(cycle_ids=[cycle.pk], filters=filters, group_by=field_name)
+        stats = by_field[field_name]
         stats.sort(key=lambda r: (_value_text(r["grp"]), order.get(r["cid"], len(order))))
         for row in stats:
             rows.append(

@@ -8,12 +8,14 @@ the network: anything but data: URIs and those local files stops the render.
 from __future__ import annotations
 
 import mimetypes
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 
@@ -61,16 +63,61 @@ class LocalOnlyFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
 
-def html_to_pdf(html: str, *, base_dir: Path, resources: dict[str, Resource] | None = None) -> bytes:
+class _Stylesheets:
+    """Stylesheets parsed once per process, with the FontConfiguration that holds their @font-face fonts.
+
+    Parsing the scorecard's CSS and registering its four font files cost about a tenth of a render. Both
+    objects are only read by later renders, as WeasyPrint's own docs reuse them (CSS(font_config=...)); but a
+    FontConfiguration wraps a Pango font map, which is not thread-safe, so renders that share one take
+    turns (renders are CPU-bound: threads would gain nothing anyway). A stylesheet edited on disk is parsed
+    afresh (development).
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self._key: tuple | None = None
+        self._sheets: list[CSS] = []
+        self._font_config: FontConfiguration | None = None
+
+    def get(self, paths: tuple[Path, ...]) -> tuple[list[CSS], FontConfiguration]:
+        """Call with self.lock held."""
+        key = tuple((str(path), path.stat().st_mtime_ns) for path in paths)
+        if key != self._key or self._font_config is None:
+            font_config = FontConfiguration()
+            fetcher = LocalOnlyFetcher()
+            self._sheets = [
+                CSS(filename=str(path), font_config=font_config, url_fetcher=fetcher) for path in paths
+            ]
+            self._font_config, self._key = font_config, key
+        return self._sheets, self._font_config
+
+
+_stylesheets = _Stylesheets()
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    base_dir: Path,
+    resources: dict[str, Resource] | None = None,
+    stylesheets: tuple[Path, ...] = (),
+) -> bytes:
     """A tagged PDF (PDF/UA-1) of `html`, with its <title> and lang; links are relative to `base_dir`.
 
     resources: URLs of the document's own content (see LocalOnlyFetcher). A refused URL or a failed
     resource raises its own exception (WeasyPrint wraps it in a BaseException, which tasks must not see).
+    stylesheets: CSS files under the allowed roots, parsed once per process (see _Stylesheets).
     """
     fetcher = LocalOnlyFetcher(resources=resources)
+    roots = fetcher.roots
+    for path in stylesheets:
+        if not any(path.resolve().is_relative_to(root) for root in roots):
+            raise RefusedURL(f"The stylesheet {path} is outside the portal's static files.")
     document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
     try:
-        return document.write_pdf(pdf_variant="pdf/ua-1")
+        with _stylesheets.lock:
+            sheets, font_config = _stylesheets.get(tuple(stylesheets)) if stylesheets else ([], None)
+            return document.write_pdf(pdf_variant="pdf/ua-1", stylesheets=sheets, font_config=font_config)
     except FatalURLFetchingError as exc:
         if isinstance(exc.__cause__, Exception):
             raise exc.__cause__ from None

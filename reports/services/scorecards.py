@@ -45,9 +45,11 @@ TEMPLATE_VERSION = "2026.11-1"
 # A queued scorecard whose task never reached the broker is queued again after this long.
 UNSENT_GRACE = datetime.timedelta(minutes=1)
 RETRY_BASE_SECONDS = 5
+BATCH_CHUNK = 200  # assessments loaded at a time while a batch is filled
 NO_VALUE = "\u2013"  # an en dash: no score, or a peer figure not shown
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+STYLESHEET = STATIC_DIR / "css" / "scorecard-pdf.css"
 
 
 class ScorecardUnavailable(ValidationError):
@@ -329,7 +331,7 @@ def scorecard_pdf(document: ScorecardDocument, *, produced_on: datetime.date | N
     """The PDF bytes of a scorecard document (charts drawn by Chromium, pages by WeasyPrint)."""
     chart_urls, chart_resources = _charts(document)
     html = scorecard_html(document, chart_uris=chart_urls, produced_on=produced_on or timezone.localdate())
-    return pdf.html_to_pdf(html, base_dir=STATIC_DIR, resources=chart_resources)
+    return pdf.html_to_pdf(html, base_dir=STATIC_DIR, resources=chart_resources, stylesheets=(STYLESHEET,))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -557,19 +559,67 @@ def scorecards_sweep(*, now: datetime.datetime | None = None) -> list[int]:
     return requeued
 
 
+def scorecard_batch_enqueue(batch_id: int) -> bool:
+    """Hand the filling of a batch to the broker; False (the sweep tries again later) if it is down."""
+    from reports.tasks import fill_scorecard_batch  # the tasks module imports this one
+
+    try:
+        fill_scorecard_batch.apply_async(kwargs={"batch_id": batch_id}, retry=True)
+    except Exception:  # kombu OperationalError, redis ConnectionError, socket errors...
+        logger.warning("Broker unreachable: batch %s stays preparing for the sweep", batch_id, exc_info=True)
+        return False
+    return True
+
+
 @transaction.atomic
 def scorecard_batch_create(*, cycle: AssessmentCycle, peer_group: str, user) -> ScorecardBatch:
-    """One scorecard per submitted or validated assessment of the cycle, each queued (or reused)."""
+    """Record a batch of the cycle's scorecards and queue its filling (reports.fill_scorecard_batch).
+
+    Building every organization's benchmark takes minutes at thousands of organizations: not in a request.
+    """
     if peer_group not in PeerGroup.values:
         raise ValidationError({"peer_group": "Choose one of the peer groups."})
-    assessments = list(
-        Assessment.objects.submitted()
-        .filter(cycle=cycle, organization__is_active=True)
-        .select_related("organization", "cycle__rubric")
-    )
-    if not assessments:
+    if not _batch_assessments(cycle).exists():
         raise ValidationError({"cycle": f"No assessment of {cycle} has been submitted yet."})
     batch = ScorecardBatch.objects.create(cycle=cycle, peer_group=peer_group, requested_by=user)
-    for assessment in assessments:
-        scorecard_request(assessment=assessment, peer_group=peer_group, user=user, batch=batch)
+    batch_id = batch.pk
+    transaction.on_commit(lambda: scorecard_batch_enqueue(batch_id))
     return batch
+
+
+def _batch_assessments(cycle: AssessmentCycle):
+    return Assessment.objects.submitted().filter(cycle=cycle, organization__is_active=True)
+
+
+def scorecard_batch_fill(*, batch_id: int) -> ScorecardBatch | None:
+    """Create (or reuse) one scorecard per submitted or validated assessment of the batch's cycle, queue
+    their renders, then mark the batch filled. Safe to run again (a redelivered task): a scorecard is
+    requested once per assessment, and each request commits on its own, so a long fill holds no lock.
+    """
+    batch = ScorecardBatch.objects.select_related("cycle", "requested_by").filter(pk=batch_id).first()
+    if batch is None or batch.filled_at is not None:
+        return batch
+    ids = list(_batch_assessments(batch.cycle).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH_CHUNK):
+        chunk = Assessment.objects.select_related("organization", "cycle__rubric").in_bulk(
+            ids[start : start + BATCH_CHUNK]
+        )
+        for assessment in chunk.values():
+            try:
+                scorecard_request(
+                    assessment=assessment, peer_group=batch.peer_group, user=batch.requested_by, batch=batch
+                )
+            except ScorecardUnavailable:  # no longer submitted since the query: nothing to show
+                logger.info("Batch %s: assessment %s skipped", batch_id, assessment.pk)
+    ScorecardBatch.objects.filter(pk=batch_id, filled_at__isnull=True).update(filled_at=timezone.now())
+    batch.refresh_from_db()
+    return batch
+
+
+def scorecard_batches_sweep(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the filling of batches still preparing long after they were made (task lost, broker
+    down at the time). A fill still running is only repeated, never doubled: it is idempotent."""
+    now = now or timezone.now()
+    stuck_before = now - datetime.timedelta(minutes=settings.SCORECARD_STUCK_MINUTES)
+    stuck = ScorecardBatch.objects.filter(filled_at__isnull=True, created_at__lt=stuck_before)
+    return [pk for pk in stuck.values_list("pk", flat=True) if scorecard_batch_enqueue(pk)]

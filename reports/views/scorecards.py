@@ -213,7 +213,10 @@ def nam_scorecard_batches(request):
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
         else:
-            messages.info(request, f"{batch.scorecards.count()} scorecards are being prepared.")
+            messages.info(
+                request,
+                "The batch is recorded. Its scorecards are being prepared: this page follows their progress.",
+            )
             return redirect("reports:nam_scorecard_batch", pk=batch.pk)
     batches = ScorecardBatch.objects.select_related("cycle", "requested_by").annotate(**_batch_counts())[:50]
     return render(request, "reports/scorecards/nam_batches.html", {"form": form, "batches": batches})

@@ -128,3 +128,28 @@ def test_distribution_boxes_and_heatmap(cycle, viewer):
     heat = charts.heatmap(["Hospital"], ["Engaged"], [[stats["engaged"].mean]], [[6]])
     assert [list(row) for row in heat.data[0].text] == [["3.17<br>n=6"]]
     assert heat.data[0].showscale is False
+
+
+@pytest.mark.parametrize("peers", [4, 6])  # suppressed, shown
+def test_unvalidated_figures_are_valid_and_serialize_as_plotly_does(rubric, peers):
+    # The figures skip graph_objects' validation for speed: validating their data here must find nothing
+    # wrong, and figure_data()'s shortcut must give exactly what plotly's own to_json() gives.
+    cycles = [f.AssessmentCycleFactory(name=str(year), rubric=rubric) for year in (2025, 2026)]
+    viewer_org = f.OrganizationFactory(name="Viewer Hospital")
+    for cycle in cycles:
+        f.answer_all(f.AssessmentFactory(organization=viewer_org, cycle=cycle), 3, status="validated")
+        for i in range(peers):
+            make_org(cycle, [1 + i % 5] * 30)
+    viewer = Assessment.objects.get(organization=viewer_org, cycle=cycles[1])
+    benchmark = org_benchmark(assessment=viewer, peer_group="all")
+    stats = {slug: s for (_, slug), s in field_statistics(cycle=cycles[1]).items()}
+    figures = [
+        charts.radar(benchmark),
+        charts.score_vs_iqr(benchmark),
+        charts.trend(benchmark),
+        charts.distribution_boxes(stats, {slug: slug.title() for slug in stats}),
+        charts.heatmap(["Hospital", "Clinic"], ["Safe", "Fair"], [[3.5, None], [2, 4]], [[6, 0], [5, 7]]),
+    ]
+    for figure in figures:
+        validated = go.Figure(figure.to_dict())  # raises on any property plotly does not know
+        assert charts.figure_data(figure) == json.loads(figure.to_json()) == json.loads(validated.to_json())

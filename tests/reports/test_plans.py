@@ -3,6 +3,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -146,10 +147,11 @@ def test_suggestion_inputs_for_the_chosen_commitments(cycle, org_a, alpha_result
 
 def test_suggestions_query_count_is_constant(cycle, org_a, alpha_results, django_assert_num_queries):
     add_peers(cycle, [3, 3, 3, 3, 3])
-    with django_assert_num_queries(11) as few:
+    with django_assert_num_queries(12) as few:
         plans.plan_suggestions(assessment=alpha_results)
     for i in range(30):
         f.ImprovementActionFactory(organization=org_a, cycle=cycle, title=f"A{i}")
+    cache.clear()  # both measured with the peer group's scores not cached yet
     with django_assert_num_queries(len(few.captured_queries)):
         plans.plan_suggestions(assessment=alpha_results)
 

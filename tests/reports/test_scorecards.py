@@ -351,6 +351,45 @@ def test_document_resources_are_served_and_their_errors_raised():
         pdf.html_to_pdf(html, base_dir=STATIC, resources={"scorecard-chart:x": broken})
 
 
+def test_stylesheets_are_parsed_once_and_applied_to_every_render():
+    html = '<html lang="en"><title>t</title><body><p class="lead">Hello</p></body></html>'
+    sheet = STATIC / "css" / "scorecard-pdf.css"
+    first = PdfReader(io.BytesIO(pdf.html_to_pdf(html, base_dir=STATIC, stylesheets=(sheet,))))
+    parsed = pdf._stylesheets.get((sheet,))
+    second = PdfReader(io.BytesIO(pdf.html_to_pdf(html, base_dir=STATIC, stylesheets=(sheet,))))
+    assert pdf._stylesheets.get((sheet,)) == parsed  # the same CSS and FontConfiguration objects
+    for reader in (first, second):
+        fonts = {font["/BaseFont"].split("+")[-1] for font in reader.pages[0]["/Resources"]["/Font"].values()}
+        # The stylesheet's @font-face fonts (the page headers are semi-bold), not a system font.
+        assert fonts == {"IBM-Plex-Sans", "IBM-Plex-Sans-Semi-Bold"}
+
+
+def test_a_stylesheet_outside_our_folders_is_refused(tmp_path):
+    outside = tmp_path / "evil.css"
+    outside.write_text("body { background: url(file:///etc/passwd); }")
+    with pytest.raises(pdf.RefusedURL, match="outside the portal's static files"):
+        pdf.html_to_pdf("<p>x</p>", base_dir=STATIC, stylesheets=(outside,))
+
+
+def test_slim_svg_keeps_the_drawing_in_fewer_simpler_nodes():
+    plotly_like = (
+        '<svg class="main-svg" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' width="10" height="10" style=""><g class="cartesianlayer"><g class="subplot xy">'
+        '<path class="xgrid crisp" d="M0,1h9" style="stroke: rgb(1, 2, 3); stroke-width: 1px;" stroke="red"/>'
+        '<path class="xlines-below"/><g class="hoverlayer"/><g class="infolayer"><g class="g-gtitle"/></g>'
+        '</g></g><g class="legend" transform="translate(1,2)"><rect class="legendtoggle" width="5"/>'
+        '<text data-unformatted="A" style="font-family: \'IBM Plex Sans\', sans-serif;">A</text>'
+        '<use xlink:href="#p"/></g></svg>'
+    )
+    assert chart_svg.slim_svg(plotly_like) == (
+        '<svg width="10" height="10" xmlns="http://www.w3.org/2000/svg">'
+        '<path d="M0,1h9" stroke="rgb(1, 2, 3)" stroke-width="1px" />'
+        '<g transform="translate(1,2)">'
+        "<text font-family=\"'IBM Plex Sans', sans-serif\">A</text>"
+        '<use href="#p" /></g></svg>'
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------
 # manage.py render_scorecard
 

@@ -333,7 +333,22 @@ def test_batch_of_three_organizations_gives_a_zip_of_three_pdfs(rubric, cycle, o
     response = client.post(reverse("reports:nam_scorecard_batches"), {"cycle": cycle.pk, "peer_group": "all"})
     batch = ScorecardBatch.objects.get()
     assert response["Location"] == reverse("reports:nam_scorecard_batch", args=[batch.pk])
-    assert (batch.cycle, batch.peer_group, batch.requested_by) == (cycle, "all", nam_staff)
+    assert (batch.cycle, batch.peer_group, batch.requested_by, batch.filled_at) == (
+        cycle,
+        "all",
+        nam_staff,
+        None,
+    )
+    # The request only records the batch: the task reports.fill_scorecard_batch fills it (test_tasks.py).
+    assert batch.scorecards.count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "Its scorecards are being prepared" in page
+    assert "Preparing</span>" in page and 'data-scorecard-autorefresh="5"' in page
+    listing = client.get(reverse("reports:nam_scorecard_batches")).content.decode()
+    assert '<td class="num">Preparing</td>' in listing
+
+    batch = service.scorecard_batch_fill(batch_id=batch.pk)
+    assert batch.filled_at is not None
     assert sorted(batch.scorecards.values_list("assessment__organization__slug", "status")) == [
         ("alpha", "queued"),
         ("bravo", "queued"),
@@ -341,6 +356,7 @@ def test_batch_of_three_organizations_gives_a_zip_of_three_pdfs(rubric, cycle, o
     ]
     page = client.get(response["Location"]).content.decode()
     assert "<dt>Pending</dt><dd>3</dd>" in page and 'data-scorecard-autorefresh="5"' in page
+    assert "Preparing</span>" not in page
 
     for scorecard in batch.scorecards.all():
         service.scorecard_render(scorecard_id=scorecard.pk)
@@ -370,9 +386,27 @@ def test_batch_of_three_organizations_gives_a_zip_of_three_pdfs(rubric, cycle, o
 def test_batch_reuses_ready_scorecards(scored, nam_staff):
     scorecard = ready_scorecard(scored)
     batch = service.scorecard_batch_create(cycle=scored.cycle, peer_group="all", user=nam_staff)
+    batch = service.scorecard_batch_fill(batch_id=batch.pk)
     alpha = batch.scorecards.get(assessment=scored)
     assert (alpha.pk, alpha.status, alpha.attempts) == (scorecard.pk, "ready", 1)
     assert batch.scorecards.count() == 6  # Alpha and its five peers
+
+
+def test_filling_a_batch_twice_changes_nothing(scored, nam_staff):
+    """A redelivered fill task: the same scorecards, none queued twice, the first fill time kept."""
+    batch = service.scorecard_batch_create(cycle=scored.cycle, peer_group="all", user=nam_staff)
+    first = service.scorecard_batch_fill(batch_id=batch.pk)
+    ids = sorted(first.scorecards.values_list("pk", flat=True))
+    ScorecardBatch.objects.filter(pk=batch.pk).update(filled_at=None)  # as if the worker died before the end
+    again = service.scorecard_batch_fill(batch_id=batch.pk)
+    assert sorted(again.scorecards.values_list("pk", flat=True)) == ids
+    assert Scorecard.objects.count() == 6
+    assert sorted(set(Scorecard.objects.values_list("status", "requested_by__username"))) == [
+        ("queued", "nadia")
+    ]
+    filled_at = again.filled_at
+    assert service.scorecard_batch_fill(batch_id=batch.pk).filled_at == filled_at  # filled: left alone
+    assert service.scorecard_batch_fill(batch_id=batch.pk + 1000) is None  # gone: nothing to do
 
 
 def test_batch_without_submissions_says_so(cycle, nam_staff):

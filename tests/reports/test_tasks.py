@@ -16,11 +16,11 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reports.models import Scorecard
+from reports.models import Scorecard, ScorecardBatch
 from reports.scores import assessment_scores
 from reports.selectors import org_benchmark
 from reports.services import scorecards as service
-from reports.tasks import render_scorecard, sweep_scorecards
+from reports.tasks import fill_scorecard_batch, render_scorecard, sweep_scorecards
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,46 @@ def wait_for(scorecard, *statuses, timeout=90) -> Scorecard:
 def test_task_names():
     assert render_scorecard.name == "reports.render_scorecard"
     assert sweep_scorecards.name == "reports.sweep_scorecards"
+    assert fill_scorecard_batch.name == "reports.fill_scorecard_batch"
+
+
+def wait_for_batch(batch, count, timeout=120) -> list[Scorecard]:
+    """Wait until the batch is filled and its `count` scorecards rendered; they come back by organization."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.filled_at is not None and batch.scorecards.filter(status="ready").count() == count:
+            while worker_state.active_requests and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return list(batch.scorecards.order_by("assessment__organization__slug"))
+        time.sleep(0.3)
+    raise AssertionError(f"Batch {batch.pk} not done after {timeout} s: filled_at={batch.filled_at}")
+
+
+def test_worker_fills_a_batch_then_renders_its_scorecards(celery_worker, scored, nam_staff):
+    batch = service.scorecard_batch_create(cycle=scored.cycle, peer_group="all", user=nam_staff)
+    # Committed: the fill task is on its way; what the request made is the batch alone.
+    assert (batch.filled_at, batch.requested_by) == (None, nam_staff)
+    scorecards = wait_for_batch(batch, 6)
+    assert [s.assessment.organization.slug for s in scorecards][:1] == ["alpha"]
+    assert [(s.status, s.attempts, s.requested_by) for s in scorecards] == [("ready", 1, nam_staff)] * 6
+    assert batch.filled_at >= batch.created_at
+
+
+def test_sweep_queues_again_a_batch_whose_fill_was_lost(celery_worker, scored, nam_staff, settings):
+    from .conftest import UNREACHABLE_BROKER, broker_at
+
+    with broker_at(UNREACHABLE_BROKER):
+        batch = service.scorecard_batch_create(cycle=scored.cycle, peer_group="all", user=nam_staff)
+    batch.refresh_from_db()
+    assert (batch.filled_at, batch.scorecards.count()) == (None, 0)
+    assert service.scorecard_batches_sweep() == []  # recent: its task may still be on its way
+
+    later = timezone.now() + datetime.timedelta(minutes=settings.SCORECARD_STUCK_MINUTES + 1)
+    assert service.scorecard_batches_sweep(now=later) == [batch.pk]
+    assert len(wait_for_batch(batch, 6)) == 6
+    assert service.scorecard_batches_sweep(now=later) == []  # filled: nothing left to sweep
+    assert ScorecardBatch.objects.get().filled_at is not None
 
 
 def test_worker_renders_the_pdf_with_the_database_figures(celery_worker, scored, assessor_a):
