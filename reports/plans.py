@@ -536,10 +536,20 @@ def outcome_for(target: Decimal | None, achieved: Decimal | None, *, has_result:
     return OUTCOME_MET if achieved >= target else OUTCOME_NOT_MET
 
 
-def target_review(*, organization: Organization, cycle: AssessmentCycle) -> TargetReview:
+def target_review(
+    *,
+    organization: Organization,
+    cycle: AssessmentCycle,
+    next_cycle: AssessmentCycle | None = None,
+    achieved: dict[str, Decimal | None] | None = None,
+) -> TargetReview:
     """For the plan of `cycle`: each commitment's target against the score achieved in the NEXT cycle, and
-    which of its actions were done. Commitments are matched by slug, so a new rubric version compares too."""
-    next_cycle = next_cycle_of(cycle)
+    which of its actions were done. Commitments are matched by slug, so a new rubric version compares too.
+
+    A caller that already holds the later results (the dashboard: `next_cycle` and {slug: score}) passes them,
+    which saves the three queries that would look them up again."""
+    if achieved is None:
+        next_cycle = next_cycle_of(cycle)
     targets = list(
         CommitmentTarget.objects.filter(organization=organization, cycle=cycle).select_related("commitment")
     )
@@ -548,10 +558,14 @@ def target_review(*, organization: Organization, cycle: AssessmentCycle) -> Targ
         .select_related("commitment")
         .order_by("commitment__order", "due_date", "pk")
     )
-    assessment = submitted_assessment(organization=organization, cycle=next_cycle)
-    achieved = {}
-    if assessment is not None:
-        achieved = {c.slug: as_decimal(c.score) for c in assessment_scores(assessment).commitments}
+    if achieved is None:
+        assessment = submitted_assessment(organization=organization, cycle=next_cycle)
+        has_result = assessment is not None
+        achieved = {}
+        if assessment is not None:
+            achieved = {c.slug: as_decimal(c.score) for c in assessment_scores(assessment).commitments}
+    else:
+        has_result = True
 
     commitments = {t.commitment_id: t.commitment for t in targets} | {
         a.commitment_id: a.commitment for a in actions
@@ -573,7 +587,7 @@ def target_review(*, organization: Organization, cycle: AssessmentCycle) -> Targ
                 order=commitment.order,
                 target=target,
                 achieved=score,
-                outcome=outcome_for(target, score, has_result=assessment is not None),
+                outcome=outcome_for(target, score, has_result=has_result),
                 actions_done=len(done),
                 actions_total=len(its_actions),
                 done_titles=done,
@@ -583,7 +597,7 @@ def target_review(*, organization: Organization, cycle: AssessmentCycle) -> Targ
         organization=organization,
         cycle=cycle,
         next_cycle=next_cycle,
-        has_result=assessment is not None,
+        has_result=has_result,
         rows=rows,
     )
 

@@ -11,7 +11,7 @@ from assessments import permissions
 from assessments.models import AssessmentCycle, OrgType, Region, SizeBand
 from commitments.models import Commitment
 
-from .. import charts, selectors
+from .. import charts, plans, selectors
 from ..peer_groups import PeerGroup
 
 
@@ -57,6 +57,7 @@ def org_dashboard(request, slug):
     context.update(
         _summary(benchmark),
         benchmark=benchmark,
+        target_review=_target_review(organization, assessment, results, benchmark),
         peer_groups=PeerGroup.choices,
         radar_json=charts.figure_data(charts.radar(benchmark)),
         iqr_json=charts.figure_data(charts.score_vs_iqr(benchmark)),
@@ -213,6 +214,18 @@ def nam_dashboard(request):
         commitments=commitments,
     )
     return render(request, "reports/dashboards/nam.html", context)
+
+
+def _target_review(organization, assessment, results, benchmark):
+    """Targets the plan set on the organization's previous results, against the results shown here."""
+    earlier = [r for r in results if r.cycle.opens_on < assessment.cycle.opens_on]
+    if not earlier:
+        return None
+    plan_cycle = max(earlier, key=lambda r: r.cycle.opens_on).cycle
+    achieved = {c.slug: c.score for c in benchmark.commitments}
+    return plans.target_review(
+        organization=organization, cycle=plan_cycle, next_cycle=assessment.cycle, achieved=achieved
+    )
 
 
 def _heatmap(stats, field_name, labels, names, title):

@@ -166,6 +166,38 @@ def test_trend_across_cycles(client, executive_a, org_a, rubric):
     assert re.findall(r">(\d\.\d\d)<", overall_row.group(1)) == ["2.00", "3.00"]
 
 
+def test_last_cycles_targets_against_what_was_achieved(
+    client, executive_a, org_a, rubric, django_assert_max_num_queries
+):
+    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3, status=Assessment.Status.VALIDATED)
+    engaged, safe = rubric.commitments.order_by("order")[:2]
+    f.CommitmentTargetFactory(organization=org_a, cycle=old, commitment=engaged, target_level="3.00")
+    f.CommitmentTargetFactory(organization=org_a, cycle=old, commitment=safe, target_level="3.50")
+    f.ImprovementActionFactory(organization=org_a, cycle=old, commitment=engaged, status="done")
+    f.ImprovementActionFactory(organization=org_a, cycle=old, commitment=safe, status="in_progress")
+    client.force_login(executive_a)
+    client.get(dashboard_url())  # the peer group's scores are cached from here on
+    with django_assert_max_num_queries(12):
+        page = client.get(dashboard_url()).content.decode()
+
+    section = html.unescape(page.split('id="targets-heading"')[1].split("</section>")[0])
+    assert "What your plan on the 2025 results aimed for, against what 2026 achieved." in section
+    assert "1 of 2 targets met; 1 of 2 actions done." in section
+    rows = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        for row in re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", section, re.S)
+    ]
+    assert rows == ["Engaged 3.00 3.00 ✓ Met 1 / 1", "Safe 3.50 3.00 ✗ Not met (-0.50) 0 / 1"]
+
+
+def test_no_targets_section_without_an_earlier_plan(client, executive_a, alpha_result):
+    client.force_login(executive_a)
+    assert 'id="targets-heading"' not in client.get(dashboard_url()).content.decode()
+
+
 def test_invalid_peer_group_falls_back_with_a_message(client, executive_a, alpha_result):
     client.force_login(executive_a)
     page = client.get(dashboard_url(peer_group="state")).content.decode()
