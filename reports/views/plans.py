@@ -233,22 +233,24 @@ def plan_action_edit(request, slug, pk):
                 messages.success(request, f"Action “{action.title}” saved.")
                 return redirect(_back(request, _plan_url(organization, cycle, action.commitment.slug)))
     elif can_edit:
-        form = ActionForm(
-            initial={
-                "commitment": action.commitment_id,
-                "title": action.title,
-                "description": action.description,
-                "indicators": [i.pk for i in action.indicators.all()],
-                "owner": action.owner_id,
-                "due_date": action.due_date,
-                "status": action.status,
-            },
-            organization=organization,
-            cycle=cycle,
-        )
+        form = _saved_action_form(action, organization)
     return _render_action(
         request, organization, action, form=form, note_form=NoteForm() if can_edit else None
     )
+
+
+def _saved_action_form(action, organization) -> ActionForm:
+    """The action form filled with what is saved (the edit page, and behind a refused note)."""
+    initial = {
+        "commitment": action.commitment_id,
+        "title": action.title,
+        "description": action.description,
+        "indicators": [i.pk for i in action.indicators.all()],
+        "owner": action.owner_id,
+        "due_date": action.due_date,
+        "status": action.status,
+    }
+    return ActionForm(initial=initial, organization=organization, cycle=action.cycle)
 
 
 def _render_action(request, organization, action, *, form, note_form, status=200):
@@ -287,19 +289,7 @@ def plan_action_note(request, slug, pk):
             return redirect(
                 _back(request, reverse("reports:plan_action_edit", args=[organization.slug, action.pk]))
             )
-    form = ActionForm(
-        initial={
-            "commitment": action.commitment_id,
-            "title": action.title,
-            "description": action.description,
-            "indicators": [i.pk for i in action.indicators.all()],
-            "owner": action.owner_id,
-            "due_date": action.due_date,
-            "status": action.status,
-        },
-        organization=organization,
-        cycle=action.cycle,
-    )
+    form = _saved_action_form(action, organization)
     return _render_action(request, organization, action, form=form, note_form=note_form, status=400)
 
 
