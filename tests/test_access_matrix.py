@@ -67,22 +67,16 @@ def signed_in(outcome, anonymous=LOGIN):
 
 
 def _home_of(slug):
-    """Where `home` sends a member: the first organization page that exists (others add it)."""
+    """Where `home` sends a member: their organization's dashboard."""
 
     def target(world):
-        from assessments.views.core import _first_url
-
-        return _first_url(["reports:org_dashboard", "assessments:org_home"], slug) or reverse(
-            "commitments:index"
-        )
+        return reverse("reports:org_dashboard", args=[slug])
 
     return target
 
 
 def _home_of_nam_staff(world):
-    from assessments.views.core import _first_url
-
-    return _first_url(["reports:nam_dashboard", "assessments:nam_cycles"]) or reverse("commitments:index")
+    return reverse("reports:nam_dashboard")
 
 
 ORG_MEMBERS_ONLY = {  # any member of A (and NAM staff) may read; B's people get 404

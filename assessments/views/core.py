@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from .. import permissions
@@ -13,25 +12,11 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
     if permissions.is_nam_staff(request.user):
-        return redirect(
-            _first_url(["reports:nam_dashboard", "assessments:nam_cycles"]) or "commitments:index"
-        )
+        return redirect("reports:nam_dashboard")
     membership = permissions.active_membership(request)
     if membership is None:
         return render(request, "assessments/no_membership.html")
-    slug = membership.organization.slug
-    return redirect(
-        _first_url(["reports:org_dashboard", "assessments:org_home"], slug) or "commitments:index"
-    )
-
-
-def _first_url(names, *args):
-    for name in names:
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return None
+    return redirect("reports:org_dashboard", membership.organization.slug)
 
 
 @login_required
