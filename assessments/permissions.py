@@ -83,15 +83,21 @@ def can(user, action: Action, organization: Organization) -> bool:
 
 def organization_for(request: HttpRequest, slug: str, action: Action = Action.VIEW) -> Organization:
     """The organization named in the URL, if the user may do `action` there; else 404 or 403."""
-    organization = Organization.objects.filter(slug=slug, is_active=True).first()
     user = request.user
+    # A member's organizations come with their memberships (one query the permission check needs anyway).
+    membership = None
+    if not is_nam_staff(user):
+        membership = next((m for m in user_memberships(user) if m.organization.slug == slug), None)
+    if membership is not None:
+        organization = membership.organization
+    else:
+        organization = Organization.objects.filter(slug=slug, is_active=True).first()
     if organization is None:
         raise Http404("No such organization.")
     if is_nam_staff(user):
         if action not in NAM_ACTIONS:
             deny(request, organization, f"NAM staff may not {action}")
         return organization
-    membership = membership_in(user, organization)
     if membership is None:
         audit_record(
             kind=AuditEvent.Kind.ACCESS_DENIED,

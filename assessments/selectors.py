@@ -7,10 +7,11 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Count, F, Q, Subquery
 
-from commitments.models import Commitment, Indicator, level_label
-from commitments.selectors import crosswalk
+from commitments.models import Commitment, Indicator, Rubric, level_label
+from commitments.selectors import crosswalk, rubric_outline
 
 from .models import Assessment, AssessmentCycle, Response, ResponseChange
 
@@ -76,43 +77,48 @@ class Overview:
         return next((c.commitment for c in self.commitments if not c.is_complete), None)
 
 
-def assessment_overview(assessment: Assessment) -> Overview:
-    """Per commitment: answered of total, and the latest change (who, when). Three queries."""
-    latest_change = (
-        ResponseChange.objects.filter(
-            response__assessment=assessment, response__indicator__commitment=OuterRef("pk")
-        )
-        .order_by("-changed_at", "-pk")
-        .values("pk")[:1]
-    )
-    commitments = list(
-        Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id)
-        .annotate(total=Count("indicators"), last_change_id=Subquery(latest_change))
-        .order_by("order")
-    )
-    answered = dict(
-        Response.objects.filter(ANSWERED, assessment=assessment)
-        .values("indicator__commitment_id")
-        .annotate(n=Count("pk"))
-        .values_list("indicator__commitment_id", "n")
-    )
-    change_ids = [c.last_change_id for c in commitments if c.last_change_id]
-    changes = (
-        ResponseChange.objects.select_related("changed_by", "response__indicator").in_bulk(change_ids)
-        if change_ids
-        else {}
-    )
+def assessment_overview(assessment: Assessment, *, with_changes: bool = True) -> Overview:
+    """Per commitment: answered of total, and (with_changes) the latest change, who and when.
+
+    The rubric's outline is kept in memory (commitments.selectors.rubric_outline): one query for the
+    answered counts, one more for the latest changes.
+    """
+    outline = rubric_outline(assessment.cycle.rubric)
+    commitment_of = {i.pk: c.pk for c in outline.commitments for i in c.indicators.all()}
+    answered: dict[int, int] = {}
+    for indicator_id in Response.objects.filter(ANSWERED, assessment=assessment).values_list(
+        "indicator_id", flat=True
+    ):
+        commitment_id = commitment_of.get(indicator_id)
+        answered[commitment_id] = answered.get(commitment_id, 0) + 1
+    changes = _latest_changes(assessment) if with_changes else {}
     return Overview(
         commitments=[
             CommitmentProgress(
                 commitment=c,
                 answered=answered.get(c.pk, 0),
-                total=c.total,
-                last_change=changes.get(c.last_change_id),
+                total=len(c.indicators.all()),
+                last_change=changes.get(c.pk),
             )
-            for c in commitments
+            for c in outline.commitments
         ]
     )
+
+
+def _latest_changes(assessment: Assessment) -> dict[int, ResponseChange]:
+    """{commitment id: the latest change to one of its answers} (one query)."""
+    changes = (
+        ResponseChange.objects.filter(response__assessment=assessment)
+        .order_by("response__indicator__commitment_id", "-changed_at", "-pk")
+        .select_related("changed_by", "response__indicator")
+    )
+    if connection.vendor == "postgresql":
+        changes = changes.distinct("response__indicator__commitment_id")
+        return {c.response.indicator.commitment_id: c for c in changes}
+    latest: dict[int, ResponseChange] = {}
+    for change in changes:  # SQLite has no DISTINCT ON: the first of each commitment is its latest
+        latest.setdefault(change.response.indicator.commitment_id, change)
+    return latest
 
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:
@@ -129,16 +135,35 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
 
 
 def previous_answers(assessment: Assessment, previous: Assessment | None = None) -> dict[int, Response]:
-    """{indicator id of this assessment's rubric: last cycle's response}, crosswalked across rubrics."""
-    previous = previous or previous_assessment(assessment)
-    if previous is None:
-        return {}
-    mapping = crosswalk(previous.cycle.rubric, assessment.cycle.rubric)
-    return {
-        mapping[r.indicator_id]: r
-        for r in Response.objects.filter(ANSWERED, assessment=previous)
-        if r.indicator_id in mapping
-    }
+    """{indicator id of this assessment's rubric: last cycle's response}, crosswalked across rubrics.
+
+    Without `previous`, one query: the answers of the organization's submitted or validated assessment
+    of the cycle before this one (AssessmentCycle.previous), found in the same statement.
+    """
+    if previous is not None:
+        responses = Response.objects.filter(ANSWERED, assessment=previous)
+        from_rubric = previous.cycle.rubric
+    else:
+        previous_cycle = (
+            AssessmentCycle.objects.filter(opens_on__lt=assessment.cycle.opens_on)
+            .order_by("-opens_on")
+            .values("pk")[:1]
+        )
+        responses = list(
+            Response.objects.filter(
+                ANSWERED,
+                assessment__organization_id=assessment.organization_id,
+                assessment__cycle=Subquery(previous_cycle),
+                assessment__status__in=[Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED],
+            ).annotate(rubric_id=F("assessment__cycle__rubric_id"))
+        )
+        if not responses:
+            return {}
+        from_rubric = assessment.cycle.rubric
+        if responses[0].rubric_id != from_rubric.pk:  # last cycle used an older rubric version
+            from_rubric = Rubric.objects.get(pk=responses[0].rubric_id)
+    mapping = crosswalk(from_rubric, assessment.cycle.rubric)
+    return {mapping[r.indicator_id]: r for r in responses if r.indicator_id in mapping}
 
 
 @dataclass(frozen=True)
@@ -158,12 +183,13 @@ class IndicatorRow:
 
 def commitment_rows(assessment: Assessment, commitment: Commitment) -> list[IndicatorRow]:
     """The commitment's indicators with descriptors, this assessment's answer and last cycle's."""
-    indicators = list(commitment.indicators.prefetch_related("descriptors").order_by("order"))
+    indicators = [c for c in rubric_outline(assessment.cycle.rubric).commitments if c.pk == commitment.pk]
+    indicators = list(indicators[0].indicators.all()) if indicators else []
     responses = {
         r.indicator_id: r
-        for r in Response.objects.filter(assessment=assessment, indicator__in=indicators).select_related(
-            "updated_by"
-        )
+        for r in Response.objects.filter(
+            assessment=assessment, indicator_id__in=[i.pk for i in indicators]
+        ).select_related("updated_by")
     }
     previous = previous_answers(assessment)
     return [IndicatorRow(i, responses.get(i.pk), previous.get(i.pk)) for i in indicators]

@@ -8,6 +8,8 @@ be drawn for "the same" indicator even when its code or wording changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -47,11 +49,25 @@ def crosswalk(from_rubric: Rubric, to_rubric: Rubric) -> dict[int, int]:
     the mapping is one-to-one. For the same version the mapping is the identity. Use it for "copy from
     last cycle" (look up the new indicator of each old response) and for trends across versions.
 
-    Costs two queries per version step between the two, plus one.
+    Costs two queries per version step between the two, plus one; nothing between locked versions once
+    computed in this process (see rubric_outline).
     """
-    new_ids = list(Indicator.objects.of_rubric(to_rubric).values_list("id", flat=True))
     if from_rubric.pk == to_rubric.pk:
-        return {pk: pk for pk in new_ids}
+        return {pk: pk for pk in rubric_outline(to_rubric).indicator_ids}
+    key = (_outline_key(from_rubric), _outline_key(to_rubric))
+    locked = Rubric.Status.DRAFT not in (from_rubric.status, to_rubric.status)
+    if locked and key in _CROSSWALKS:
+        return dict(_CROSSWALKS[key])
+    mapping = _crosswalk(from_rubric, to_rubric)
+    if locked:
+        if len(_CROSSWALKS) >= _OUTLINES_MAX:
+            _CROSSWALKS.clear()
+        _CROSSWALKS[key] = dict(mapping)
+    return mapping
+
+
+def _crosswalk(from_rubric: Rubric, to_rubric: Rubric) -> dict[int, int]:
+    new_ids = list(Indicator.objects.of_rubric(to_rubric).values_list("id", flat=True))
     # frontier: {indicator id in an older version: the new indicator it leads to}
     frontier = {pk: pk for pk in new_ids}
     mapping: dict[int, int] = {}
@@ -120,3 +136,73 @@ def commitment_neighbours(
     siblings = list(rubric.commitments.filter(order__in=[commitment.order - 1, commitment.order + 1]))
     by_order = {c.order: c for c in siblings}
     return by_order.get(commitment.order - 1), by_order.get(commitment.order + 1)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The outline of a locked rubric, kept in memory
+
+
+@dataclass(frozen=True)
+class RubricOutline:
+    """A rubric's commitments in order, each with its indicators in order and their level descriptors.
+
+    Shared between requests and threads: treat the model instances as read-only.
+    """
+
+    rubric_id: int
+    commitments: tuple[Commitment, ...]
+
+    def commitment(self, slug: str) -> Commitment | None:
+        return next((c for c in self.commitments if c.slug == slug), None)
+
+    def indicators(self, commitment: Commitment) -> list[Indicator]:
+        return list(commitment.indicators.all())
+
+    @property
+    def indicator_ids(self) -> list[int]:
+        return [i.pk for c in self.commitments for i in c.indicators.all()]
+
+
+# A published or retired rubric never changes (see models.RubricQuerySet), so its outline is read once per
+# process instead of three queries on every assessment page. Keyed by publication time as well as id so
+# that a test database reusing an id (SQLite after a rollback) never meets another rubric's outline.
+# Bounded: versions are few, and a draft is never kept.
+_OUTLINES: dict[tuple, RubricOutline] = {}
+_CROSSWALKS: dict[tuple, dict[int, int]] = {}
+_OUTLINES_MAX = 32
+
+
+def _outline_key(rubric: Rubric) -> tuple:
+    return (rubric.pk, rubric.status, rubric.published_at)
+
+
+def rubric_outline(rubric: Rubric) -> RubricOutline:
+    """The rubric's commitments, indicators and descriptors (three queries the first time, then none)."""
+    key = _outline_key(rubric)
+    outline = _OUTLINES.get(key)
+    if outline is not None:
+        return outline
+    commitments = tuple(
+        Commitment.objects.filter(rubric_id=rubric.pk)
+        .order_by("order")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("order").prefetch_related(
+                    Prefetch("descriptors", queryset=LevelDescriptor.objects.order_by("level"))
+                ),
+            )
+        )
+    )
+    outline = RubricOutline(rubric_id=rubric.pk, commitments=commitments)
+    if rubric.status != Rubric.Status.DRAFT:
+        if len(_OUTLINES) >= _OUTLINES_MAX:
+            _OUTLINES.clear()
+        _OUTLINES[key] = outline
+    return outline
+
+
+def forget_outlines() -> None:
+    """Drop the outlines and crosswalks kept in memory (tests; a rubric changed by hand in the database)."""
+    _OUTLINES.clear()
+    _CROSSWALKS.clear()

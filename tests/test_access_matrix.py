@@ -510,7 +510,7 @@ def _client_for(client, world, role):
     client.logout()
     user = world.users[role]
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="assessments.backends.PortalBackend")
     return client
 
 

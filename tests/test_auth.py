@@ -9,7 +9,7 @@ from assessments.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "assessments.backends.PortalBackend"
 
 
 def _events(kind=None):

@@ -38,7 +38,7 @@ from tests.test_access_matrix import ROLES, ROWS
 pytestmark = pytest.mark.django_db
 
 world = matrix.world  # the access matrix's world, as a fixture of this module too
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "assessments.backends.PortalBackend"
 EXCLUDED_MODELS = {"assessments.AuditEvent"}
 ERROR_LEVELS = {message_levels.ERROR, message_levels.WARNING}
 

@@ -91,7 +91,7 @@ def security_headers(response) -> dict:
 def _get(client, request, portal, name, kwargs, role, **extra):
     kwargs = {k: (portal.pk if v == "alpha-assessment" else v) for k, v in kwargs.items()}
     if role is not None:
-        client.force_login(request.getfixturevalue(role), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(request.getfixturevalue(role), backend="assessments.backends.PortalBackend")
     return client.get(reverse(name, kwargs=kwargs), **extra)
 
 
@@ -140,7 +140,7 @@ def test_main_page_headers_and_no_inline_code(label, name, kwargs, role, client,
 
 
 def test_the_dashboard_loads_its_charts_from_our_own_static_files(client, portal, executive_a):
-    client.force_login(executive_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(executive_a, backend="assessments.backends.PortalBackend")
     html = client.get(reverse("reports:org_dashboard", kwargs={"slug": "alpha"})).content.decode()
     scripts = [line for line in html.splitlines() if "<script" in line]
     assert scripts and all('src="/static/' in line or 'type="application/json"' in line for line in scripts)
@@ -187,7 +187,7 @@ def test_production_cookies_are_secure_httponly_and_samesite(client, settings, a
 
 
 def test_error_pages_carry_the_headers_and_no_inline_code(client, executive_a):
-    client.force_login(executive_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(executive_a, backend="assessments.backends.PortalBackend")
     for url, status in [("/orgs/bravo-does-not-exist/dashboard/", 404), ("/nam/cycles/", 403)]:
         response = client.get(url)
         assert response.status_code == status
@@ -221,7 +221,7 @@ def test_assessment_dates_are_not_a_reason_for_inline_styles(client, portal, ass
     Assessment.objects.filter(pk=portal.pk).update(status="draft", submitted_at=None)
     portal.cycle.closes_on = datetime.date.today() - datetime.timedelta(days=3)
     portal.cycle.save()
-    client.force_login(assessor_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(assessor_a, backend="assessments.backends.PortalBackend")
     for name in ("assessments:overview", "assessments:review"):
         response = client.get(reverse(name, kwargs={"slug": "alpha", "cycle_slug": "2026"}))
         assert response.status_code == 200

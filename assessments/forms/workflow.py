@@ -24,6 +24,7 @@ ANSWER_CHOICES = [(str(level.value), level.label) for level in MaturityLevel] + 
     (NOT_APPLICABLE, "Not applicable")
 ]
 KEEP_MINE, TAKE_THEIRS = "mine", "theirs"
+TEXT_CLASS = "textarea form-control"  # crispy-bootstrap5's classes: the commitment page renders these by hand
 
 
 class AnswerForm(forms.Form):
@@ -41,21 +42,23 @@ class AnswerForm(forms.Form):
         label="Why does this indicator not apply?",
         required=False,
         max_length=MAX_NA_JUSTIFICATION,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": TEXT_CLASS}),
         help_text="Required for Not applicable. A reviewer reads this.",
     )
     evidence_summary = forms.CharField(
         label="Evidence summary",
         required=False,
         max_length=MAX_EVIDENCE_SUMMARY,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": TEXT_CLASS}),
         help_text="What shows this level in practice: policies, measures, minutes, results.",
     )
     evidence_links = forms.CharField(
         label="Evidence links",
         required=False,
         max_length=MAX_EVIDENCE_LINKS_CHARS,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://intranet.example.org/policy"}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "https://intranet.example.org/policy", "class": TEXT_CLASS}
+        ),
         help_text=f"One web address per line (http:// or https://), at most {MAX_EVIDENCE_LINKS}.",
     )
     resolution = forms.ChoiceField(
@@ -68,6 +71,13 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, allowed_indicators: frozenset[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.allowed_indicators = allowed_indicators
+
+    def full_clean(self):
+        super().full_clean()
+        # Bootstrap marks an invalid field by its class (crispy did this for us on other pages).
+        for name in self.errors:
+            if name in self.fields and self.fields[name].widget.attrs.get("class") == TEXT_CLASS:
+                self.fields[name].widget.attrs["class"] = f"{TEXT_CLASS} is-invalid"
 
     def clean_indicator(self):
         value = self.cleaned_data["indicator"]

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from commitments.models import Indicator, Rubric, level_label
-from commitments.selectors import crosswalk
+from commitments.selectors import crosswalk, rubric_outline
 
 from ..models import (
     Assessment,
@@ -175,8 +175,12 @@ def _response_values(response: Response | None) -> dict:
 
 
 def _lock_editable(assessment: Assessment) -> Assessment:
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    locked.cycle = AssessmentCycle.objects.get(pk=locked.cycle_id)
+    # The cycle is read in the same statement; only the assessment row is locked.
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("cycle__rubric")
+        .get(pk=assessment.pk)
+    )
     if locked.cycle.is_closed:
         raise NotEditable(f"The {locked.cycle.name} cycle is closed: its assessments can no longer change.")
     if not locked.is_editable:
@@ -207,7 +211,8 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     ids = [answer.indicator_id for answer in answers]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same indicator was sent twice; reload the page and try again.")
-    indicators = Indicator.objects.of_rubric(assessment.cycle.rubric_id).in_bulk(ids)
+    outline = rubric_outline(assessment.cycle.rubric)
+    indicators = {i.pk: i for c in outline.commitments for i in c.indicators.all() if i.pk in set(ids)}
     unknown = [pk for pk in ids if pk not in indicators]
     if unknown:
         raise ValidationError("An indicator is not part of this assessment's rubric; nothing was saved.")
@@ -221,7 +226,7 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     }
     result = SaveResult()
     now = timezone.now()
-    history = []
+    history, created, updated = [], [], []
     for answer in answers:
         response = stored.get(answer.indicator_id)
         old = _response_values(response)
@@ -238,12 +243,14 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
             continue
         if response is None:
             response = Response(assessment=assessment, indicator_id=answer.indicator_id, version=1)
+            created.append(response)
         else:
             response.version += 1
+            updated.append(response)
         for name in changed:
             setattr(response, name, new[name])
         response.updated_by = user
-        response.save()
+        response.updated_at = now
         history.append(
             ResponseChange(
                 response=response,
@@ -255,6 +262,11 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
             )
         )
         result.changed.append(answer.indicator_id)
+    # One statement each rather than one per answer (bulk_update leaves auto_now alone: set above).
+    Response.objects.bulk_create(created)
+    Response.objects.bulk_update(updated, [*ANSWER_FIELDS, "version", "updated_by", "updated_at"])
+    for change in history:
+        change.response_id = change.response.pk
     ResponseChange.objects.bulk_create(history)
     if result.conflicts:
         # The conflicting answers' authors, for "saved meanwhile by".

@@ -197,7 +197,7 @@ def invitation_accept(request, token):
         except ValidationError as error:
             _apply_error(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="assessments.backends.PortalBackend")
             request.session[permissions.ACTIVE_ORG_SESSION_KEY] = invitation.organization.slug
             messages.success(
                 request, f"Welcome to the portal. You are now a member of {invitation.organization}."

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from commitments.models import Commitment
+from commitments.selectors import rubric_outline
 
 from .. import permissions, selectors
 from ..forms.workflow import (
@@ -31,15 +31,17 @@ HISTORY_PAGE_SIZE = 25
 def _load(request, slug: str, cycle_slug: str, action: Action = Action.VIEW):
     """(organization, cycle, assessment or None) after the permission check."""
     organization = permissions.organization_for(request, slug, action)
-    cycle = get_object_or_404(AssessmentCycle.objects.select_related("rubric"), slug=cycle_slug)
+    # The assessment and its cycle in one query; the cycle alone only when nothing was started.
     assessment = (
-        Assessment.objects.filter(organization=organization, cycle=cycle)
-        .select_related("submitted_by", "reviewed_by")
+        Assessment.objects.filter(organization=organization, cycle__slug=cycle_slug)
+        .select_related("cycle__rubric", "submitted_by", "reviewed_by")
         .first()
     )
-    if assessment is not None:
-        assessment.organization, assessment.cycle = organization, cycle
-    return organization, cycle, assessment
+    if assessment is None:
+        cycle = get_object_or_404(AssessmentCycle.objects.select_related("rubric"), slug=cycle_slug)
+        return organization, cycle, None
+    assessment.organization = organization
+    return organization, assessment.cycle, assessment
 
 
 def _load_started(request, slug, cycle_slug, action=Action.VIEW):
@@ -156,14 +158,16 @@ def commitment(request, slug, cycle_slug, commitment_slug):
     writing = request.method == "POST"
     action = Action.EDIT_ASSESSMENT if writing else Action.VIEW
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, action)
-    current = get_object_or_404(Commitment, rubric_id=cycle.rubric_id, slug=commitment_slug)
+    current = rubric_outline(cycle.rubric).commitment(commitment_slug)
+    if current is None:
+        raise Http404("No such commitment in this cycle's rubric.")
     if writing and not assessment.is_editable:
         return _refuse_read_only(request, assessment)
     context = _base_context(request, organization, cycle, assessment)
-    rows = selectors.commitment_rows(assessment, current)
-    ids = [row.indicator.pk for row in rows]
-    formset_class = answer_formset_class(len(rows))
+    ids = [indicator.pk for indicator in current.indicators.all()]
+    formset_class = answer_formset_class(len(ids))
     conflicts, save_error = {}, ""
+    rows = None  # read after a save attempt: a successful save redirects and never needs them
     if writing:
         formset = formset_class(request.POST, prefix=ANSWER_PREFIX, indicator_ids=ids)
         if formset.is_valid():
@@ -186,7 +190,9 @@ def commitment(request, slug, cycle_slug, commitment_slug):
                 formset = formset_class(
                     _rebased(request.POST, formset, rows, conflicts), prefix=ANSWER_PREFIX, indicator_ids=ids
                 )
-    else:
+    if rows is None:
+        rows = selectors.commitment_rows(assessment, current)
+    if not writing:
         formset = formset_class(prefix=ANSWER_PREFIX, indicator_ids=ids, initial=answer_initial(rows))
     if len(formset.forms) != len(rows):
         # A forged or truncated management form: show what is saved rather than guess.
@@ -203,10 +209,11 @@ def commitment(request, slug, cycle_slug, commitment_slug):
                 "form": form,
                 "row": row,
                 "options": _level_options(form, row),
+                "answer": str(form["answer"].value() or ""),
                 "conflict": conflicts.get(row.indicator.pk),
             }
         )
-    progress = selectors.assessment_overview(assessment)
+    progress = selectors.assessment_overview(assessment, with_changes=False)
     position = next(i for i, c in enumerate(progress.commitments) if c.commitment.pk == current.pk)
     context.update(
         commitment=current,
@@ -221,6 +228,8 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         else None,
         position=position + 1,
         read_only=read_only,
+        # The side navigation changes only with the answered counts: it is kept rendered per count.
+        progress_key=",".join(str(c.answered) for c in progress.commitments),
     )
     return render(request, "assessments/workflow/commitment.html", context)
 
@@ -248,10 +257,8 @@ def _after_save(request, assessment, current, changed: int):
     else:
         messages.info(request, f"{current.name}: nothing had changed.")
     if request.POST.get("then") == "next":
-        following = (
-            Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id, order__gt=current.order)
-            .order_by("order")
-            .first()
+        following = next(
+            (c for c in rubric_outline(assessment.cycle.rubric).commitments if c.order > current.order), None
         )
         if following is None:
             return redirect("assessments:review", slug, cycle_slug)

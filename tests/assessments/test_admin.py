@@ -9,7 +9,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "assessments.backends.PortalBackend"
 
 
 @pytest.fixture

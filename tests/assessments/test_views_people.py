@@ -17,7 +17,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "assessments.backends.PortalBackend"
 MEMBERS = "/orgs/alpha/people/"
 
 
@@ -81,8 +81,9 @@ def test_members_page_has_no_n_plus_one(client, admin_a, django_assert_num_queri
                 invited_by=admin_a,
                 nonce="x" * 32,
             )
-        # session, user, NAM check, memberships, organization, members, invitations, admin count
-        with django_assert_num_queries(8):
+        # session, user (with the NAM staff flag), memberships (with the organization), members, invitations,
+        # admin count
+        with django_assert_num_queries(6):
             assert client.get(MEMBERS).status_code == 200
 
 
@@ -467,7 +468,7 @@ def test_the_organizations_list_shows_members_count_in_constant_queries(
     for n in (3, 30):
         for _ in range(n):
             f.MembershipFactory()
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             response = client.get("/nam/organizations/")
     assert "33 organizations" in response.content.decode()
 
@@ -591,8 +592,8 @@ def test_audit_log_is_paginated_by_50_in_constant_queries(
             )
             for i in range(n)
         )
-        # session, user, NAM check, memberships, count, page, organizations of the filter
-        with django_assert_num_queries(7):
+        # session, user (with the NAM staff flag), memberships, count, page, organizations of the filter
+        with django_assert_num_queries(6):
             response = client.get("/nam/audit/", {"kind": "export"})
     html = response.content.decode()
     assert "125 events, newest first · page 1 of 3" in html

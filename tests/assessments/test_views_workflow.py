@@ -18,7 +18,7 @@ def draft(cycle, org_a):
 
 
 def login(client, user):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="assessments.backends.PortalBackend")
     return client
 
 

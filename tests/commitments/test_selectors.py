@@ -82,3 +82,52 @@ def test_rubric_for_display(rubric):
     assert selectors.rubric_for_display(None) is None
     assert selectors.rubric_for_display("2026.1") == rubric
     assert draft.status == "draft"
+
+
+# --- rubric_outline: a locked rubric read once per process -----------------------------------------------
+
+
+def test_outline_holds_commitments_indicators_and_descriptors_in_order(rubric, django_assert_num_queries):
+    with django_assert_num_queries(3):  # commitments, indicators, descriptors
+        outline = selectors.rubric_outline(rubric)
+    with django_assert_num_queries(0):
+        again = selectors.rubric_outline(rubric)
+        engaged = outline.commitment("engaged")
+        first = outline.indicators(engaged)[0]
+        texts = [d.text for d in first.descriptors.all()]
+        assert selectors.crosswalk(rubric, rubric)[first.pk] == first.pk
+    assert again is outline
+    assert [c.order for c in outline.commitments] == list(range(1, 11))
+    assert [i.code for i in outline.indicators(engaged)] == ["ENG-1", "ENG-2", "ENG-3"]
+    assert texts == [f"ENG-1 at level {level}." for level in range(1, 6)]
+    assert len(outline.indicator_ids) == 30
+    assert outline.commitment("no-such-commitment") is None
+
+
+def test_outline_of_a_draft_is_read_afresh_every_time(django_assert_num_queries):
+    draft = f.build_rubric("2031.1", commitments=1, indicators=1, publish=False)
+    assert [i.code for i in selectors.rubric_outline(draft).commitments[0].indicators.all()] == ["ENG-1"]
+    Indicator.objects.of_rubric(draft).update(code="ENG-9")  # drafts may still change
+    with django_assert_num_queries(3):
+        outline = selectors.rubric_outline(draft)
+    assert [i.code for i in outline.commitments[0].indicators.all()] == ["ENG-9"]
+
+
+def test_publishing_a_rubric_gives_it_a_new_outline(django_assert_num_queries):
+    rubric = f.build_rubric("2032.1", commitments=1, indicators=2, publish=False)
+    draft_outline = selectors.rubric_outline(rubric)
+    rubric.status = Rubric.Status.PUBLISHED
+    rubric.save()
+    published = selectors.rubric_outline(rubric)
+    assert published is not draft_outline
+    with django_assert_num_queries(0):
+        assert selectors.rubric_outline(rubric) is published
+
+
+def test_crosswalk_between_locked_versions_is_kept(versions, django_assert_num_queries):
+    v1, _, v3 = versions
+    expected = {ind(v1, "ENG-1").pk: ind(v3, "ENG-1").pk}
+    first = selectors.crosswalk(v1, v3)
+    first[0] = 0  # a caller changing its copy changes nothing kept
+    with django_assert_num_queries(0):
+        assert selectors.crosswalk(v1, v3) == expected

@@ -39,7 +39,7 @@ def _wait_for(scorecard, statuses, timeout):
 def test_scorecard_requested_while_the_broker_is_down_is_produced_when_it_is_back(
     client, scored, executive_a, real_broker
 ):
-    client.force_login(executive_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(executive_a, backend="assessments.backends.PortalBackend")
     url = reverse("reports:scorecards", kwargs={"slug": "alpha"})
 
     with broker_at(UNREACHABLE_BROKER):

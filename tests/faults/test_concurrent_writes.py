@@ -32,7 +32,7 @@ pytestmark = [
         reason="SQLite has no concurrent writers (one lock per database file) and no row locks to test",
     ),
 ]
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "assessments.backends.PortalBackend"
 LOCK_WAIT_SECONDS = 20
 
 

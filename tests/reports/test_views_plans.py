@@ -55,7 +55,7 @@ def indicators(cycle):
 
 
 def login(client, user):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="assessments.backends.PortalBackend")
     return client
 
 

@@ -5,10 +5,12 @@ starts gunicorn on 127.0.0.1 with production settings (DEBUG off, collected stat
 headless from tests/load/locustfile.py, stops everything and prints requests per second, the 95th percentile,
 the error count and the CPU Locust and gunicorn used, then checks them against the targets.
 
-Every request counts, the sign-ins included: Argon2 makes each cost ~0.25 s of CPU by design, so users are
-spawned 5 a second rather than all at once. Gunicorn: one worker process per core (the GIL keeps a process to
-one core) with 4 threads each, so that a request waiting on PostgreSQL does not leave its core idle; on the
-2-core machine this gave 32 requests/s against 27 with 3 workers x 2 threads (same load, README).
+Users are spawned 5 a second (each sign-in costs ~0.25-0.5 s of Argon2 CPU by design) and the figures are
+those of the steady state: Locust's --reset-stats starts counting once all users are running, so the ramp-up's
+sign-ins (one per user) weigh on the run but are not in the table.
+Gunicorn: one worker process per core (the GIL keeps a process to one core) with 4 threads each, so that a
+request waiting on PostgreSQL does not leave its core idle; on the 2-core machine this gave 32 requests/s
+against 27 with 3 workers x 2 threads (same load, README).
 Sessions stay in the database (one indexed read per request, a write at most once a minute): `cached_db` with
 a per-process cache would let a worker serve a session another worker has ended, and signed-cookie sessions
 cannot be ended server-side at all (sign-out, idle timeout, lockout).
@@ -173,6 +175,7 @@ class Command(BaseCommand):
                         "--csv",
                         str(Path(tmp) / "stats"),
                         "--only-summary",
+                        "--reset-stats",
                         "--stop-timeout",
                         "5",
                         "--loglevel",
