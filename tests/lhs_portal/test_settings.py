@@ -21,6 +21,7 @@ ENV_NAMES = (
     "LHS_VAR_DIR",
     "EMAIL_HOST",
     "EMAIL_BACKEND",
+    "DB_PREPARED",
 )
 
 
@@ -101,6 +102,21 @@ def test_postgres_database_url(tmp_path):
         "h",
         5432,
     ]
+
+
+@pytest.mark.parametrize(
+    ("prepared", "options"),
+    [(None, {"server_side_binding": True, "prepare_threshold": 5}), ("0", {})],
+)
+def test_postgres_prepared_statements_unless_turned_off(tmp_path, prepared, options):
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    env = {"DATABASE_URL": "postgres://u:p@h:5432/d", **({"DB_PREPARED": prepared} if prepared else {})}
+    result = _run([sys.executable, "-c", code], _env(tmp_path, **env))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == options
 
 
 @pytest.mark.parametrize(("broker", "eager"), [(None, "True"), ("redis://127.0.0.1:6379/9", "False")])

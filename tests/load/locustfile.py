@@ -93,3 +93,19 @@ class NamStaff(PortalUser):
     @task
     def dashboard(self):
         self.client.get(random.choice(ACCOUNTS["nam_pages"]), name="NAM dashboard")
+
+
+if os.environ.get("LHS_LOADTEST_FLOOR"):
+    # `manage.py loadtest --floor`: instead of the mix above, every user opens the same small signed-in page
+    # (How scores work: no query beyond session, user and memberships). What this machine can serve at
+    # best, to read the mix's figures against.
+    for user_class in (Assessor, Executive, NamStaff):
+        user_class.abstract = True
+
+    class FloorUser(PortalUser):
+        def on_start(self):
+            self.sign_in(next(_executives)["username"])
+
+        @task
+        def small_page(self):
+            self.client.get("/scores/", name="how scores work (floor)")

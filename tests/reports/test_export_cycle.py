@@ -187,15 +187,15 @@ def test_nam_export_query_count_is_constant(client, nam_staff, cycle, size, djan
     for i in range(size):
         make_org(cycle, [1 + i % 5] * 30, org_type=[OrgType.HOSPITAL, OrgType.ACADEMIC][i % 2])
     client.force_login(nam_staff)
-    # session, user, NAM check, cycles, commitments, the cycle's benchmark version, 5 peer group
-    # statistics (not cached yet), audit insert
-    with django_assert_num_queries(12):
+    # session, user (with the NAM staff flag), cycles, commitments, the cycle's benchmark version, 5 peer
+    # group statistics (not cached yet), audit insert
+    with django_assert_num_queries(11):
         response = client.get(reverse("reports:nam_export", args=["benchmarks", "csv"]))
     assert len(response.content.decode("utf-8-sig").splitlines()) > 11
-    with django_assert_num_queries(7):  # the statistics come from the cache
+    with django_assert_num_queries(6):  # the statistics come from the cache
         again = client.get(reverse("reports:nam_export", args=["benchmarks", "csv"]))
     assert again.content == response.content
-    with django_assert_num_queries(6):  # session, user, NAM check, cycles, the responses, audit insert
+    with django_assert_num_queries(5):  # session, user and NAM flag, cycles, the responses, audit insert
         response = client.get(reverse("reports:nam_export", args=["responses", "csv"]))
     assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 30 * size
 

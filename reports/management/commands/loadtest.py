@@ -101,8 +101,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
         parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument(
+            "--floor",
+            action="store_true",
+            help="every user opens one small signed-in page instead of the mix: the best case",
+        )
 
-    def handle(self, *args, users, spawn_rate, duration, orgs, workers, threads, port, **options):
+    def handle(self, *args, users, spawn_rate, duration, orgs, workers, threads, port, floor, **options):
         if connection.vendor != "postgresql":
             raise CommandError("make loadtest needs PostgreSQL: set DATABASE_URL=postgres://...")
         database_url = self._prepare_database(orgs)
@@ -182,7 +187,11 @@ class Command(BaseCommand):
                         "WARNING",
                     ],
                     cwd=ROOT,
-                    env={**env, "LHS_LOADTEST_ACCOUNTS": str(accounts_file)},
+                    env={
+                        **env,
+                        "LHS_LOADTEST_ACCOUNTS": str(accounts_file),
+                        "LHS_LOADTEST_FLOOR": "1" if floor else "",
+                    },
                     check=False,
                 )
                 locust_cpu = _cpu_seconds(before, resource.getrusage(resource.RUSAGE_CHILDREN))
