@@ -31,7 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import OperationalError, connection
 
 ROOT = Path(settings.BASE_DIR)
 TARGET_RPS = 150
@@ -110,6 +110,13 @@ class Command(BaseCommand):
     def handle(self, *args, users, spawn_rate, duration, orgs, workers, threads, port, floor, **options):
         if connection.vendor != "postgresql":
             raise CommandError("make loadtest needs PostgreSQL: set DATABASE_URL=postgres://...")
+        try:
+            connection.ensure_connection()
+        except OperationalError as error:
+            raise CommandError(
+                f"Cannot reach the database of DATABASE_URL ({error}). It must exist: the load test creates "
+                f"its own database beside it (createdb -h HOST -U USER NAME)."
+            ) from None
         database_url = self._prepare_database(orgs)
         # Production settings (DEBUG off: no SQL logging, compressed static files), except that the
         # server listens on plain HTTP on the loopback: no HTTPS redirect, cookies without the Secure flag.

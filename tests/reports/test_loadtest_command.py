@@ -1,0 +1,35 @@
+"""reports/management/commands/loadtest.py: the simulated users, and a clear refusal without PostgreSQL.
+
+The load test itself (gunicorn, Locust, two minutes) runs with `make loadtest`, not in the suite.
+"""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from reports.management.commands.loadtest import accounts
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_accounts_are_assessors_of_open_drafts_and_executives_of_submitted_results(
+    cycle, org_a, org_b, assessor_a, assessor_b, executive_a, nam_staff
+):
+    f.AssessmentFactory(organization=org_a, cycle=cycle, status="draft")
+    f.answer_all(f.AssessmentFactory(organization=org_b, cycle=cycle), 3, status="submitted")
+    executive_b = f.MembershipFactory(organization=org_b, role="executive").user
+    result = accounts()
+    assert result["password"] == "portal-demo-2026"
+    assert [a["username"] for a in result["assessors"]] == [assessor_a.username]  # bravo has submitted
+    assert result["assessors"][0]["assessment"] == "/orgs/alpha/assessments/2026/"
+    assert result["assessors"][0]["commitments"][:2] == ["engaged", "safe"]
+    assert len(result["assessors"][0]["commitments"]) == 10
+    assert result["executives"] == [{"username": executive_b.username, "dashboard": "/orgs/bravo/dashboard/"}]
+    assert result["nam"] == "nam.staff"
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the refusal is for SQLite")
+def test_the_load_test_refuses_sqlite_with_a_clear_message():
+    with pytest.raises(CommandError, match="make loadtest needs PostgreSQL: set DATABASE_URL"):
+        call_command("loadtest")
