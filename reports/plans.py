@@ -550,13 +550,17 @@ def target_review(
     which saves the three queries that would look them up again."""
     if achieved is None:
         next_cycle = next_cycle_of(cycle)
+    # Plain values rather than model instances: this runs on every dashboard view with earlier results.
+    commitment_fields = ("commitment_id", "commitment__slug", "commitment__name", "commitment__order")
     targets = list(
-        CommitmentTarget.objects.filter(organization=organization, cycle=cycle).select_related("commitment")
+        CommitmentTarget.objects.filter(organization=organization, cycle=cycle).values_list(
+            *commitment_fields, "target_level", named=True
+        )
     )
     actions = list(
         ImprovementAction.objects.filter(organization=organization, cycle=cycle)
-        .select_related("commitment")
         .order_by("commitment__order", "due_date", "pk")
+        .values_list(*commitment_fields, "status", "title", named=True)
     )
     if achieved is None:
         assessment = submitted_assessment(organization=organization, cycle=next_cycle)
@@ -567,24 +571,22 @@ def target_review(
     else:
         has_result = True
 
-    commitments = {t.commitment_id: t.commitment for t in targets} | {
-        a.commitment_id: a.commitment for a in actions
-    }
+    commitments = {row.commitment_id: row for row in [*targets, *actions]}  # any row names its commitment
     target_by_commitment = {t.commitment_id: t.target_level for t in targets}
     actions_by_commitment = defaultdict(list)
     for action in actions:
         actions_by_commitment[action.commitment_id].append(action)
     rows = []
-    for commitment in sorted(commitments.values(), key=lambda c: c.order):
-        target = target_by_commitment.get(commitment.pk)
-        score = achieved.get(commitment.slug)
-        its_actions = actions_by_commitment[commitment.pk]
+    for commitment in sorted(commitments.values(), key=lambda c: c.commitment__order):
+        target = target_by_commitment.get(commitment.commitment_id)
+        score = achieved.get(commitment.commitment__slug)
+        its_actions = actions_by_commitment[commitment.commitment_id]
         done = [a.title for a in its_actions if a.status == ImprovementAction.Status.DONE]
         rows.append(
             TargetReviewRow(
-                slug=commitment.slug,
-                name=commitment.name,
-                order=commitment.order,
+                slug=commitment.commitment__slug,
+                name=commitment.commitment__name,
+                order=commitment.commitment__order,
                 target=target,
                 achieved=score,
                 outcome=outcome_for(target, score, has_result=has_result),

@@ -16,7 +16,8 @@ Percentile rank: the share of peers whose score is lower than the organization's
 same score as half: 100 * (lower + 0.5 * equal) / n. 50 means the middle of the group.
 """
 
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -182,11 +183,14 @@ def statistics_rows(*, cycle, filters: dict | None = None, group_by: str | None 
     return statistics_rows_by(cycle=cycle, filters=filters, group_bys=[group_by])[group_by]
 
 
-def statistics_rows_by(*, cycle, filters: dict | None = None, group_bys) -> dict:
-    """{group_by: statistics_rows} for several groupings of one cycle: one query for the cycle's version,
-    then one statistics query per grouping not cached yet (none once cached)."""
+def statistics_rows_by(*, cycle, filters: dict | None = None, group_bys, tokens: dict | None = None) -> dict:
+    """{group_by: statistics_rows} for several groupings of one cycle: one query for the cycle's version
+    (none when the caller passes the tokens it read, benchmark_scores.versions()), then one statistics query
+    per grouping not cached yet (none once cached)."""
     group_bys = list(dict.fromkeys(group_bys))
-    token = benchmark_scores.versions([cycle.pk]).get(cycle.pk)
+    if tokens is None:
+        tokens = benchmark_scores.versions([cycle.pk])
+    token = tokens.get(cycle.pk)
     if token is None:  # never refreshed (no results yet): nothing to key a cache entry on
         return {g: peer_statistics_rows(cycle_ids=[cycle.pk], filters=filters, group_by=g) for g in group_bys}
     keys = {
@@ -318,10 +322,14 @@ def _level_label(score):
     return "No score" if level is None else level_label(level)
 
 
-def _peer_rows(organization, peer_group: str, assessments: list, scores: dict) -> dict[int, dict[str, dict]]:
+def _peer_rows(
+    organization, peer_group: str, assessments: list, scores: dict, current
+) -> dict[int, dict[str, dict]]:
     """{cycle_id: {slug: statistics row}} of the organization's peers in each assessment's cycle, with
     the organization's percentile rank: two small queries (the cycles' tokens, then the group's sorted
-    scores unless cached), the organization's own score taken out of its group in Python."""
+    scores unless cached), the organization's own score taken out of its group in Python. Every
+    commitment's row for the `current` assessment; for the others only the overall one, which the trend
+    shows (each row costs a copy and a sum of the group's scores)."""
     field_name = PEER_GROUP_FIELD[PeerGroup(peer_group)]
     value = getattr(organization, field_name) if field_name else None
     cycle_ids = [a.cycle_id for a in assessments]
@@ -333,12 +341,14 @@ def _peer_rows(organization, peer_group: str, assessments: list, scores: dict) -
     by_cycle: dict[int, dict[str, dict]] = {}
     for a in assessments:
         own_values = scores[a.pk].benchmark_values()
+        group = groups.get(a.cycle_id, {})
         rows = {}
-        for slug, group in groups.get(a.cycle_id, {}).items():
+        for slug in group.keys() if a.pk == current.pk else group.keys() & {OVERALL}:
             own = own_values.get(slug)
-            stats = benchmark_scores.peer_view(group, own=own, own_counted=a.status in counted)
+            stats = benchmark_scores.peer_view(group[slug], own=own, own_counted=a.status in counted)
             if stats is not None:
-                rows[slug] = {"cyc": a.cycle_id, "cid": slug, **asdict(stats)}
+                # vars(), not asdict(): GroupStats holds plain numbers, and asdict() deep-copies them.
+                rows[slug] = {"cyc": a.cycle_id, "cid": slug, **vars(stats)}
         by_cycle[a.cycle_id] = rows
     return by_cycle
 
@@ -358,7 +368,7 @@ def org_benchmark(*, assessment, peer_group: str, org_assessments: list | None =
     history = [a for a in org_assessments if a.cycle.opens_on < cycle.opens_on]
     trend_assessments = sorted([assessment, *history], key=lambda a: a.cycle.opens_on)
     scores = scores_for_assessments(trend_assessments)
-    by_cycle = _peer_rows(organization, peer_group, trend_assessments, scores)
+    by_cycle = _peer_rows(organization, peer_group, trend_assessments, scores, assessment)
 
     current = scores[assessment.pk]
     current_rows = by_cycle.get(cycle.pk, {})
@@ -458,37 +468,37 @@ def participation(*, cycles, cycle, filters: dict | None = None) -> dict:
     )
     sent = {Assessment.Status.SUBMITTED, Assessment.Status.RETURNED, Assessment.Status.VALIDATED}
 
-    def tally(predicate_invited, predicate_assessment, label, key=""):
-        invited = sum(r["n"] for r in invited_rows if predicate_invited(r))
-        rows = [r for r in assessment_rows if predicate_assessment(r)]
+    # One pass over each query's rows (a few hundred) into the table rows they count towards.
+    invited = Counter()
+    for r in invited_rows:
+        invited["all"] += r["n"]
+        invited["type", r["org_type"]] += r["n"]
+        invited["region", r["region"]] += r["n"]
+    started, submitted, validated = Counter(), Counter(), Counter()
+    for r in assessment_rows:
+        keys = [("cycle", r["cycle_id"])]
+        if r["cycle_id"] == cycle.pk:
+            keys += [("type", r["organization__org_type"]), ("region", r["organization__region"])]
+        for key in keys:
+            started[key] += r["n"]
+            if r["status"] in sent:
+                submitted[key] += r["n"]
+            if r["status"] == Assessment.Status.VALIDATED:
+                validated[key] += r["n"]
+
+    def row(label, key, invited_key, count_key):
         return ParticipationRow(
             label=label,
             key=key,
-            invited=invited,
-            started=sum(r["n"] for r in rows),
-            submitted=sum(r["n"] for r in rows if r["status"] in sent),
-            validated=sum(r["n"] for r in rows if r["status"] == Assessment.Status.VALIDATED),
+            invited=invited[invited_key],
+            started=started[count_key],
+            submitted=submitted[count_key],
+            validated=validated[count_key],
         )
 
-    per_cycle = [tally(lambda r: True, lambda r, c=c: r["cycle_id"] == c.pk, c.name, c.slug) for c in cycles]
-    by_type = [
-        tally(
-            lambda r, t=t: r["org_type"] == t,
-            lambda r, t=t: r["cycle_id"] == cycle.pk and r["organization__org_type"] == t,
-            label,
-            t,
-        )
-        for t, label in OrgType.choices
-    ]
-    by_region = [
-        tally(
-            lambda r, g=g: r["region"] == g,
-            lambda r, g=g: r["cycle_id"] == cycle.pk and r["organization__region"] == g,
-            label,
-            g,
-        )
-        for g, label in Region.choices
-    ]
+    per_cycle = [row(c.name, c.slug, "all", ("cycle", c.pk)) for c in cycles]
+    by_type = [row(label, t, ("type", t), ("type", t)) for t, label in OrgType.choices]
+    by_region = [row(label, g, ("region", g), ("region", g)) for g, label in Region.choices]
     return {"per_cycle": per_cycle, "by_type": by_type, "by_region": by_region}
 
 
@@ -497,11 +507,12 @@ def field_statistics(*, cycle, filters: dict | None = None, group_by: str | None
     return field_statistics_by(cycle=cycle, filters=filters, group_bys=[group_by])[group_by]
 
 
-def field_statistics_by(*, cycle, filters: dict | None = None, group_bys) -> dict:
+def field_statistics_by(*, cycle, filters: dict | None = None, group_bys, tokens: dict | None = None) -> dict:
     """{group_by: field_statistics} for several groupings at once (see statistics_rows_by)."""
+    by_group = statistics_rows_by(cycle=cycle, filters=filters, group_bys=group_bys, tokens=tokens)
     return {
         group_by: {(row["grp"], row["cid"]): _peer_stats(row) for row in rows}
-        for group_by, rows in statistics_rows_by(cycle=cycle, filters=filters, group_bys=group_bys).items()
+        for group_by, rows in by_group.items()
     }
 
 

@@ -20,11 +20,11 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import plotly.graph_objects as go
 from django.conf import settings
 
+from reports.exporters.svg_slim import slim_svg
 from reports.staticfiles import _PACKAGE_DATA
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def chromium_path() -> str:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    figure: go.Figure
+    figure: go.Figure | dict  # a Plotly figure, or its plain data (charts.export_data)
     width: int
     height: int
 
@@ -208,63 +208,6 @@ class PendingCharts:
 
 _server = _ChartServer()
 atexit.register(_server.stop)
-
-
-_SVG_NS = "{http://www.w3.org/2000/svg}"
-_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-# Plotly's transparent hit areas for clicking legend entries: nothing to see on paper.
-_UNSEEN_CLASSES = frozenset({"legendtoggle"})
-
-
-def _presentation_attributes(element: ElementTree.Element) -> None:
-    """style="a: b; c: d" as attributes a="b" c="d" (the style wins, as in CSS); no class, no data-*.
-
-    WeasyPrint parses every style attribute with its CSS parser and copies every attribute of a group
-    (class included) down to each descendant; plain attributes, and fewer of them, are what it draws fastest.
-    Plotly's SVGs carry no <style> sheet, so classes select nothing.
-    """
-    # Plain names in the output (<svg xmlns="..."><g>..., href), not ElementTree's ns0: prefixes.
-    element.tag = element.tag.removeprefix(_SVG_NS)
-    if _XLINK_HREF in element.attrib:
-        element.set("href", element.attrib.pop(_XLINK_HREF))
-    style = element.attrib.pop("style", "")
-    for declaration in style.split(";"):
-        name, colon, value = declaration.partition(":")
-        if colon and name.strip():
-            element.set(name.strip(), value.strip())
-    for key in [k for k in element.attrib if k == "class" or k.startswith("data-")]:
-        del element.attrib[key]
-
-
-def _slim_children(parent: ElementTree.Element) -> None:
-    kept = []
-    for child in list(parent):
-        if _UNSEEN_CLASSES.intersection(child.get("class", "").split()):
-            continue
-        _presentation_attributes(child)
-        _slim_children(child)
-        if child.tag == "g" and not len(child):
-            continue  # an empty layer (hover, annotations...)
-        if child.tag == "path" and not child.get("d"):
-            continue  # a path with no outline draws nothing
-        if child.tag == "g" and not child.attrib:
-            kept.extend(child)  # a bare group only adds a level for WeasyPrint to walk
-        else:
-            kept.append(child)
-    parent[:] = kept
-
-
-def slim_svg(svg: str) -> str:
-    """The same drawing in fewer, simpler nodes: WeasyPrint lays out and draws it about 25% faster.
-
-    Pages of a PDF rendered with and without it are identical pixel for pixel (compared with pdftoppm).
-    """
-    # Drawn by our own Chromium from our own figures (no entities, no DTD): not untrusted input.
-    root = ElementTree.fromstring(svg)  # noqa: S314
-    _presentation_attributes(root)
-    _slim_children(root)
-    root.set("xmlns", _SVG_NS.strip("{}"))
-    return ElementTree.tostring(root, encoding="unicode")
 
 
 def figures_to_svg(specs: list[ChartSpec]) -> list[str]:

@@ -211,40 +211,59 @@ def scorecard_document(*, assessment: Assessment, peer_group: str) -> ScorecardD
 CHART_SIZES = {"radar": (400, 320), "score_vs_iqr": (680, 390), "trend": (680, 255)}
 
 
-def _charts(document: ScorecardDocument) -> tuple[dict[str, str], dict[str, pdf.Resource]]:
+# Print adjustments to the dashboards' figures, merged into their layout as plotly's update_layout would:
+# the PDF's own font; the radial ticks between the first two spokes, clear of the "Engaged" label; a compact
+# legend below the trend lines.
+_PRINT_FONT = {"font": {"family": "IBM Plex Sans, sans-serif"}}
+_PRINT_LAYOUT = {
+    "radar": {"polar": {"radialaxis": {"angle": 72, "tickangle": 72}}},
+    "trend": {
+        "legend": {"orientation": "h", "x": 0, "y": -0.14, "yanchor": "top", "font": {"size": 10}},
+        "xaxis": {"title": {"text": ""}},
+        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+    },
+}
+
+
+def _merged(into: dict, changes: dict) -> dict:
+    """`changes` merged into a copy of `into`, nested dicts key by key (as plotly's update_layout)."""
+    merged = dict(into)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _charts(document: ScorecardDocument) -> tuple[dict[str, str], dict[str, pdf.LaterSVG]]:
     """The charts of reports/charts.py that the PDF shows: their URLs in the HTML, and the resources that
-    give their SVG. Chromium draws them while WeasyPrint parses and styles the document."""
+    give their SVG. Chromium draws them while WeasyPrint lays the pages out (pdf.LaterSVG).
+
+    The figures stay plain data (charts.*_spec) to the end: plotly's validated update_layout and to_dict
+    took more time than building them."""
     benchmark = document.benchmark
-    figures = {"radar": charts.radar(benchmark)}
+    figures = {"radar": charts.radar_spec(benchmark)}
     if not benchmark.suppressed:
-        figures["score_vs_iqr"] = charts.score_vs_iqr(benchmark)
+        figures["score_vs_iqr"] = charts.score_vs_iqr_spec(benchmark)
     if len(benchmark.trend) > 1:
-        figures["trend"] = charts.trend(benchmark)
-    # Print adjustments: the PDF's own font; the radial ticks between the first two spokes, clear of the
-    # "Engaged" label; a compact legend beside the trend lines.
-    figures["radar"].update_polars(radialaxis_angle=72, radialaxis_tickangle=72)
-    # The legend names the organization's trace "Your organization": a long name would be cut off.
-    for figure in figures.values():
-        for trace in figure.data:
-            if trace.name == benchmark.organization.name:
-                trace.name = "Your organization"
+        figures["trend"] = charts.trend_spec(benchmark)
     if benchmark.suppressed:  # the page says why peers are missing, in words: no note over the chart
-        figures["radar"].layout.annotations = ()
-    if "trend" in figures:
-        figures["trend"].update_layout(
-            legend={"orientation": "h", "x": 0, "y": -0.14, "yanchor": "top", "font": {"size": 10}},
-            xaxis_title_text="",
-            margin={"l": 10, "r": 10, "t": 20, "b": 10},
-        )
+        figures["radar"]["layout"]["annotations"] = []
     specs = []
     for name, figure in figures.items():
-        figure.update_layout(font_family="IBM Plex Sans, sans-serif")
+        # The legend names the organization's trace "Your organization": a long name would be cut off.
+        for trace in figure["data"]:
+            if trace.get("name") == benchmark.organization.name:
+                trace["name"] = "Your organization"
+        figure["layout"] = _merged(figure["layout"], {**_PRINT_LAYOUT.get(name, {}), **_PRINT_FONT})
         width, height = CHART_SIZES[name]
-        specs.append(chart_svg.ChartSpec(figure=figure, width=width, height=height))
+        specs.append(chart_svg.ChartSpec(figure=charts.export_data(figure), width=width, height=height))
     pending = chart_svg.draw_soon(specs)
 
-    def resource(index: int) -> pdf.Resource:
-        return lambda: (pending.svgs()[index].encode("utf-8"), "image/svg+xml")
+    def resource(index: int) -> pdf.LaterSVG:
+        spec = specs[index]
+        return pdf.LaterSVG(spec.width, spec.height, lambda: pending.svgs()[index].encode("utf-8"))
 
     urls = {name: f"scorecard-chart:{name}" for name in figures}
     return urls, {urls[name]: resource(index) for index, name in enumerate(figures)}

@@ -153,3 +153,17 @@ def test_unvalidated_figures_are_valid_and_serialize_as_plotly_does(rubric, peer
     for figure in figures:
         validated = go.Figure(figure.to_dict())  # raises on any property plotly does not know
         assert charts.figure_data(figure) == json.loads(figure.to_json()) == json.loads(validated.to_json())
+
+
+def test_export_data_keeps_only_the_template_defaults_of_the_trace_types_drawn(cycle, viewer):
+    benchmark = benchmark_with_peers(cycle, viewer, 5)
+    spec = charts.score_vs_iqr_spec(benchmark)
+    full = charts.figure_data(charts.as_figure(spec))
+    exported = charts.export_data(spec)
+    template, full_template = exported["layout"].pop("template"), full["layout"].pop("template")
+    assert sorted(template["data"]) == ["bar", "scatter"]  # plotly.js reads no other
+    assert template == {
+        "layout": full_template["layout"],
+        "data": {kind: full_template["data"][kind] for kind in ("bar", "scatter")},
+    }
+    assert exported == full

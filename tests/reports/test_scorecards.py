@@ -7,8 +7,11 @@ Renders here call the service synchronously (no broker); tests/reports/test_task
 import datetime
 import io
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -351,6 +354,32 @@ def test_document_resources_are_served_and_their_errors_raised():
         pdf.html_to_pdf(html, base_dir=STATIC, resources={"scorecard-chart:x": broken})
 
 
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
+@pytest.mark.parametrize("announced", [(120, 60), (60, 60)])  # the drawing's own size, and a wrong one
+def test_an_svg_painted_after_the_layout_gives_the_page_of_one_given_at_once(announced, tmp_path):
+    html = '<html lang="en"><title>t</title><body><p>A chart</p><img src="scorecard-chart:x" alt="x"></body>'
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60">'
+        b'<rect width="120" height="60" fill="#12355b"/><text x="10" y="30" fill="#fff">Label</text></svg>'
+    )
+
+    def page(resource, name: str) -> bytes:
+        content = pdf.html_to_pdf(html, base_dir=STATIC, resources={"scorecard-chart:x": resource})
+        subprocess.run(["pdftoppm", "-r", "60", "-png", "-", str(tmp_path / name)], input=content, check=True)
+        return (tmp_path / f"{name}-1.png").read_bytes()
+
+    at_once = page(lambda: (svg, "image/svg+xml"), "at-once")
+    assert page(pdf.LaterSVG(*announced, load=lambda: svg), "later") == at_once  # laid out again if wrong
+
+    def broken():
+        raise chart_svg.ChartRenderError("Chromium did not draw the charts")
+
+    with pytest.raises(chart_svg.ChartRenderError):
+        pdf.html_to_pdf(
+            html, base_dir=STATIC, resources={"scorecard-chart:x": pdf.LaterSVG(*announced, broken)}
+        )
+
+
 def test_stylesheets_are_parsed_once_and_applied_to_every_render():
     html = '<html lang="en"><title>t</title><body><p class="lead">Hello</p></body></html>'
     sheet = STATIC / "css" / "scorecard-pdf.css"
@@ -371,23 +400,19 @@ def test_a_stylesheet_outside_our_folders_is_refused(tmp_path):
         pdf.html_to_pdf("<p>x</p>", base_dir=STATIC, stylesheets=(outside,))
 
 
-def test_slim_svg_keeps_the_drawing_in_fewer_simpler_nodes():
-    plotly_like = (
-        '<svg class="main-svg" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
-        ' width="10" height="10" style=""><g class="cartesianlayer"><g class="subplot xy">'
-        '<path class="xgrid crisp" d="M0,1h9" style="stroke: rgb(1, 2, 3); stroke-width: 1px;" stroke="red"/>'
-        '<path class="xlines-below"/><g class="hoverlayer"/><g class="infolayer"><g class="g-gtitle"/></g>'
-        '</g></g><g class="legend" transform="translate(1,2)"><rect class="legendtoggle" width="5"/>'
-        '<text data-unformatted="A" style="font-family: \'IBM Plex Sans\', sans-serif;">A</text>'
-        '<use xlink:href="#p"/></g></svg>'
-    )
-    assert chart_svg.slim_svg(plotly_like) == (
-        '<svg width="10" height="10" xmlns="http://www.w3.org/2000/svg">'
-        '<path d="M0,1h9" stroke="rgb(1, 2, 3)" stroke-width="1px" />'
-        '<g transform="translate(1,2)">'
-        "<text font-family=\"'IBM Plex Sans', sans-serif\">A</text>"
-        '<use href="#p" /></g></svg>'
-    )
+def test_print_adjustments_merge_into_a_layout_as_plotly_update_layout_does():
+    layout = {"legend": {"orientation": "v", "x": 1.02, "font": {"size": 12}}, "height": 440}
+    changes = {"legend": {"x": 0, "font": {"size": 10}}, "xaxis": {"title": {"text": ""}}}
+    merged = service._merged(layout, changes)
+    plotly = go.Figure({"data": [], "layout": layout}).update_layout(changes).to_dict()["layout"]
+    del plotly["template"]
+    expected = {
+        "legend": {"orientation": "v", "x": 0, "font": {"size": 10}},
+        "height": 440,
+        "xaxis": {"title": {"text": ""}},
+    }
+    assert merged == plotly == expected
+    assert layout["legend"] == {"orientation": "v", "x": 1.02, "font": {"size": 12}}  # a copy was changed
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -250,3 +250,49 @@ def test_trend_spans_cycles_and_previous_overall(rubric):
     ]
     assert benchmark.previous_overall == Decimal("2.00")
     assert benchmark.suppressed is True
+
+
+def test_participation_per_cycle_type_and_region(rubric):
+    from reports.selectors import participation
+
+    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
+    hospital_oh = f.OrganizationFactory(org_type=OrgType.HOSPITAL, state="OH")  # midwest
+    hospital_tx = f.OrganizationFactory(org_type=OrgType.HOSPITAL, state="TX")  # south
+    academic_ca = f.OrganizationFactory(org_type=OrgType.ACADEMIC, state="CA")  # west
+    f.OrganizationFactory(org_type=OrgType.ACADEMIC, state="NY", is_active=False)  # never counted
+    for organization in (hospital_oh, hospital_tx):
+        f.MembershipFactory(organization=organization)
+    f.MembershipFactory(organization=hospital_oh)  # a second member: still one organization invited
+    statuses = {
+        (hospital_oh, old): Assessment.Status.VALIDATED,
+        (hospital_oh, new): Assessment.Status.SUBMITTED,
+        (hospital_tx, new): Assessment.Status.RETURNED,
+        (academic_ca, old): Assessment.Status.SUBMITTED,
+        (academic_ca, new): Assessment.Status.DRAFT,
+    }
+    for (organization, cycle), status in statuses.items():
+        f.AssessmentFactory(organization=organization, cycle=cycle, status=status)
+
+    table = participation(cycles=[new, old], cycle=new)
+
+    def counts(rows):
+        return {r.key: (r.invited, r.started, r.submitted, r.validated) for r in rows}
+
+    assert counts(table["per_cycle"]) == {"2026": (2, 3, 2, 0), "2025": (2, 2, 2, 1)}
+    assert [r.label for r in table["per_cycle"]] == ["2026", "2025"]
+    by_type = counts(table["by_type"])
+    assert (by_type["hospital"], by_type["academic"], by_type["chc"]) == (
+        (2, 2, 2, 0),
+        (0, 1, 0, 0),
+        (0,) * 4,
+    )
+    assert len(by_type) == len(OrgType.choices)
+    assert counts(table["by_region"]) == {
+        "northeast": (0, 0, 0, 0),
+        "midwest": (1, 1, 1, 0),
+        "south": (1, 1, 1, 0),
+        "west": (0, 1, 0, 0),
+    }
+    filtered = participation(cycles=[new, old], cycle=new, filters={"org_type": OrgType.ACADEMIC})
+    assert counts(filtered["per_cycle"]) == {"2026": (0, 1, 0, 0), "2025": (0, 1, 1, 0)}

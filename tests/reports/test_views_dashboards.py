@@ -253,13 +253,13 @@ def test_org_dashboard_query_count_is_constant(
     _field(cycle, size)
     client.force_login(executive_a)
     client.get(dashboard_url())  # the session's first write
-    # session, user, organization, NAM check, memberships, results, commitments, response counts, the
+    # session, user, memberships (with their organizations), assessments, commitments, response counts, the
     # cycles' benchmark versions, and the peer group's scores (not cached yet: a new group).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(dashboard_url(peer_group="org_type"))
     assert response.status_code == 200
     # The group's scores are cached now: one query fewer, whatever the number of peers.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         again = client.get(dashboard_url(peer_group="org_type"))
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
     assert token.sub("", again.content.decode()) == token.sub("", response.content.decode())
@@ -269,12 +269,13 @@ def test_org_dashboard_query_count_is_constant(
 def test_nam_dashboard_query_count_is_constant(client, nam_staff, cycle, size, django_assert_num_queries):
     _field(cycle, size)
     client.force_login(nam_staff)
-    # 12 for the session, the user, the cycles, the participation, the organizations' page ...; the cycle's
-    # benchmark version; three statistics queries (field, by type, by region) while not cached.
-    with django_assert_num_queries(16):
+    # 11 for the session, the user, the cycles, the organizations' page (count, rows, statuses, overall
+    # scores), the participation (2), the cycle's benchmark version and the navigation; while the statistics
+    # section is not cached, the commitments' names and three statistics queries (field, by type, region).
+    with django_assert_num_queries(15):
         response = client.get(reverse("reports:nam_dashboard"))
     assert response.status_code == 200
-    with django_assert_num_queries(13):  # the statistics come from the cache
+    with django_assert_num_queries(11):  # the statistics section comes from the cache
         again = client.get(reverse("reports:nam_dashboard"))
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
     assert token.sub("", again.content.decode()) == token.sub("", response.content.decode())
@@ -348,3 +349,78 @@ def test_nam_dashboard_defaults_to_the_latest_cycle_that_opened(client, nam_staf
     assert '<option value="2026" selected>2026</option>' in page
     page = client.get(reverse("reports:nam_dashboard"), {"cycle": "2027"}).content.decode()
     assert "No submitted assessment matches these filters in cycle 2027 yet." in page
+
+
+# ---------------------------------------------------------------------------------------------------------
+# NAM dashboard: the statistics section is cached under the cycle's benchmark version
+
+
+def field_overall(page) -> list[str]:
+    """The Overall row of the distribution table: n, mean, 10th, 25th, median, 75th, 90th."""
+    table = page.split("Commitment scores of")[1]
+    row = re.search(r'<th scope="row">Overall</th>(.*?)</tr>', table, re.S).group(1)
+    return re.findall(r'<td class="num">([\d.]+)</td>', row)
+
+
+def heatmap_first_row(page, title) -> list[list[str]]:
+    """The first group's cells in a heatmap's table: [mean, "n=..."] per commitment, then overall."""
+    table = page.split(f"<caption>Mean scores {title}, with the number of organizations (n)</caption>")[1]
+    row = re.search(r'<tr><th scope="row">.*?</tr>', table, re.S).group(0)
+    return [re.sub(r"<[^>]+>", " ", cell).split() for cell in re.findall(r'<td class="num">(.*?)</td>', row)]
+
+
+def nam_page(client, **params) -> str:
+    return client.get(reverse("reports:nam_dashboard"), params).content.decode()
+
+
+def test_nam_statistics_show_every_change_of_results_at_once(client, nam_staff, cycle):
+    for level in (2, 3, 4):
+        make_org(cycle, [level] * 30, org_type=OrgType.HOSPITAL)
+    client.force_login(nam_staff)
+    assert field_overall(nam_page(client)) == ["3", "3.00", "2.20", "2.50", "3.00", "3.50", "3.80"]
+    assert field_overall(nam_page(client)) == ["3", "3.00", "2.20", "2.50", "3.00", "3.50", "3.80"]  # cached
+
+    fourth = make_org(cycle, [5] * 30, org_type=OrgType.HOSPITAL)  # a new result
+    page = nam_page(client)
+    assert field_overall(page) == ["4", "3.50", "2.30", "2.75", "3.50", "4.25", "4.70"]
+    assert heatmap_first_row(page, "by organization type")[-1] == ["3.50", "n=4"]  # the Overall column
+
+    fourth.status = Assessment.Status.RETURNED  # sent back for changes: no longer a result
+    fourth.save()
+    assert field_overall(nam_page(client)) == ["3", "3.00", "2.20", "2.50", "3.00", "3.50", "3.80"]
+
+
+def test_nam_statistics_are_kept_per_filter_and_show_a_renamed_cycle(client, nam_staff, cycle):
+    make_org(cycle, [2] * 30, org_type=OrgType.HOSPITAL)
+    make_org(cycle, [4] * 30, org_type=OrgType.ACADEMIC)
+    client.force_login(nam_staff)
+    assert field_overall(nam_page(client))[:3] == ["2", "3.00", "2.20"]
+    assert field_overall(nam_page(client, org_type="academic"))[:3] == ["1", "4.00", "4.00"]
+    assert field_overall(nam_page(client, org_type="hospital"))[:3] == ["1", "2.00", "2.00"]
+    assert field_overall(nam_page(client))[:3] == ["2", "3.00", "2.20"]
+
+    cycle.name = "2026 (pilot)"
+    cycle.save()
+    assert "Score distributions, cycle 2026 (pilot)" in html.unescape(nam_page(client))
+
+
+def test_nam_statistics_follow_the_setting_on_submitted_results(client, nam_staff, cycle, settings):
+    make_org(cycle, [2] * 30)
+    make_org(cycle, [4] * 30, status=Assessment.Status.SUBMITTED)
+    client.force_login(nam_staff)
+    assert field_overall(nam_page(client))[:2] == ["2", "3.00"]
+    settings.BENCHMARK_INCLUDE_SUBMITTED = False
+    assert field_overall(nam_page(client))[:2] == ["1", "2.00"]
+
+
+def test_nam_statistics_of_a_draft_rubric_show_its_renamed_commitments(client, nam_staff):
+    # A locked rubric never changes, so its names may be cached with the section; a draft's may change.
+    draft = f.build_rubric("2027.1", publish=False)
+    cycle = f.AssessmentCycleFactory(name="2027", rubric=draft)
+    make_org(cycle, [3] * 30)
+    client.force_login(nam_staff)
+    assert '<th scope="row">Engaged</th>' in nam_page(client)
+    draft.commitments.filter(slug="engaged").update(name="Engaged with patients")
+    page = nam_page(client)
+    assert '<th scope="row">Engaged with patients</th>' in page
+    assert field_overall(page)[:2] == ["1", "3.00"]

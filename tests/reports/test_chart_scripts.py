@@ -1,0 +1,64 @@
+"""charts.figure_script(): the dashboards' chart JSON, written without building plotly Figures."""
+
+import json
+import re
+
+import pytest
+from django.utils.html import json_script
+
+from assessments.models import Assessment
+from reports import charts
+from reports.selectors import field_statistics, org_benchmark
+from tests import factories as f
+
+
+def make_org(cycle, levels, **fields):
+    organization = f.OrganizationFactory(**fields)
+    assessment = f.AssessmentFactory(organization=organization, cycle=cycle)
+    return f.answer_all(assessment, levels, status=Assessment.Status.VALIDATED)
+
+
+@pytest.mark.parametrize("peers", [4, 6])  # suppressed, shown
+def test_figure_script_writes_what_json_script_of_figure_data_wrote(rubric, peers):
+    cycles = [f.AssessmentCycleFactory(name=str(year), rubric=rubric) for year in (2025, 2026)]
+    # A name with the characters json_script escapes: it is in the traces' names and hover texts.
+    viewer_org = f.OrganizationFactory(name="St. Mary's <Health> & Care")
+    for cycle in cycles:
+        f.answer_all(f.AssessmentFactory(organization=viewer_org, cycle=cycle), 3, status="validated")
+        for i in range(peers):
+            make_org(cycle, [1 + i % 5] * 30)
+    viewer = Assessment.objects.get(organization=viewer_org, cycle=cycles[1])
+    benchmark = org_benchmark(assessment=viewer, peer_group="all")
+    stats = {slug: s for (_, slug), s in field_statistics(cycle=cycles[1]).items()}
+    specs = {
+        "radar": (charts.radar_spec(benchmark), charts.radar(benchmark)),
+        "iqr": (charts.score_vs_iqr_spec(benchmark), charts.score_vs_iqr(benchmark)),
+        "trend": (charts.trend_spec(benchmark), charts.trend(benchmark)),
+        "boxes": (
+            charts.distribution_boxes_spec(stats, {s: s.title() for s in stats}),
+            charts.distribution_boxes(stats, {s: s.title() for s in stats}),
+        ),
+        "heatmap": (
+            charts.heatmap_spec(
+                ["Hospital", "Clinic"], ["Safe", "Fair"], [[3.5, None], [2, 4]], [[6, 0], [5, 7]]
+            ),
+            charts.heatmap(["Hospital", "Clinic"], ["Safe", "Fair"], [[3.5, None], [2, 4]], [[6, 0], [5, 7]]),
+        ),
+    }
+    for name, (spec, figure) in specs.items():
+        element = charts.figure_script(spec, f"chart-{name}")
+        # Byte for byte what the pages wrote before, and what plotly itself serializes.
+        assert element == json_script(charts.figure_data(figure), f"chart-{name}")
+        body = re.fullmatch(
+            rf'<script id="chart-{name}" type="application/json">(.*)</script>', element
+        ).group(1)
+        assert "<" not in body and ">" not in body and "&" not in body
+        assert json.loads(body) == json.loads(figure.to_json())
+
+
+def test_figure_script_leaves_the_spec_unchanged(cycle):
+    viewer = make_org(cycle, [3] * 30)
+    spec = charts.radar_spec(org_benchmark(assessment=viewer, peer_group="all"))
+    before = json.dumps(spec)
+    charts.figure_script(spec, "chart-radar")
+    assert json.dumps(spec) == before
