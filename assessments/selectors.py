@@ -183,8 +183,8 @@ class IndicatorRow:
 
 def commitment_rows(assessment: Assessment, commitment: Commitment) -> list[IndicatorRow]:
     """The commitment's indicators with descriptors, this assessment's answer and last cycle's."""
-    indicators = [c for c in rubric_outline(assessment.cycle.rubric).commitments if c.pk == commitment.pk]
-    indicators = list(indicators[0].indicators.all()) if indicators else []
+    kept = rubric_outline(assessment.cycle.rubric).commitment(commitment.slug)
+    indicators = list(kept.indicators.all()) if kept is not None else []
     responses = {
         r.indicator_id: r
         for r in Response.objects.filter(

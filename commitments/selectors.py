@@ -155,9 +155,6 @@ class RubricOutline:
     def commitment(self, slug: str) -> Commitment | None:
         return next((c for c in self.commitments if c.slug == slug), None)
 
-    def indicators(self, commitment: Commitment) -> list[Indicator]:
-        return list(commitment.indicators.all())
-
     @property
     def indicator_ids(self) -> list[int]:
         return [i.pk for c in self.commitments for i in c.indicators.all()]

@@ -212,7 +212,8 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     if len(set(ids)) != len(ids):
         raise ValidationError("The same indicator was sent twice; reload the page and try again.")
     outline = rubric_outline(assessment.cycle.rubric)
-    indicators = {i.pk: i for c in outline.commitments for i in c.indicators.all() if i.pk in set(ids)}
+    wanted = set(ids)
+    indicators = {i.pk: i for c in outline.commitments for i in c.indicators.all() if i.pk in wanted}
     unknown = [pk for pk in ids if pk not in indicators]
     if unknown:
         raise ValidationError("An indicator is not part of this assessment's rubric; nothing was saved.")
