@@ -334,6 +334,8 @@ class ResponseChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-version"]
+        # The latest change of each answer (the assessment overview) is one read of this index.
+        indexes = [models.Index(fields=["response", "-changed_at", "-id"], name="change_latest_idx")]
 
     def __str__(self):
         return f"{self.response} v{self.version}"

@@ -7,8 +7,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count, F, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from commitments.models import Commitment, Indicator, Rubric, level_label
 from commitments.selectors import crosswalk, rubric_outline
@@ -106,18 +105,23 @@ def assessment_overview(assessment: Assessment, *, with_changes: bool = True) ->
 
 
 def _latest_changes(assessment: Assessment) -> dict[int, ResponseChange]:
-    """{commitment id: the latest change to one of its answers} (one query)."""
-    changes = (
-        ResponseChange.objects.filter(response__assessment=assessment)
-        .order_by("response__indicator__commitment_id", "-changed_at", "-pk")
-        .select_related("changed_by", "response__indicator")
+    """{commitment id: the latest change to one of its answers} (one query).
+
+    Each answer's latest change, found through ResponseChange's (response, -changed_at, -id) index: one short
+    index read per answer, however long the history. Sorting the whole history instead (DISTINCT ON) read
+    every change the assessment ever had: 13 ms of PostgreSQL at 1,640 changes (README, Performance)."""
+    latest_of_answer = (
+        ResponseChange.objects.filter(response=OuterRef("pk")).order_by("-changed_at", "-pk").values("pk")[:1]
     )
-    if connection.vendor == "postgresql":
-        changes = changes.distinct("response__indicator__commitment_id")
-        return {c.response.indicator.commitment_id: c for c in changes}
+    changes = ResponseChange.objects.filter(
+        pk__in=Response.objects.filter(assessment=assessment).values(last=Subquery(latest_of_answer))
+    ).select_related("changed_by", "response__indicator")
     latest: dict[int, ResponseChange] = {}
-    for change in changes:  # SQLite has no DISTINCT ON: the first of each commitment is its latest
-        latest.setdefault(change.response.indicator.commitment_id, change)
+    for change in changes:
+        commitment_id = change.response.indicator.commitment_id
+        kept = latest.get(commitment_id)
+        if kept is None or (change.changed_at, change.pk) > (kept.changed_at, kept.pk):
+            latest[commitment_id] = change
     return latest
 
 

@@ -39,6 +39,43 @@ def test_overview_counts_answered_per_commitment_and_latest_change(draft, rubric
     assert [(c.answered, c.last_change) for c in overview.commitments[1:]] == [(0, None)] * 9
 
 
+def test_latest_change_is_the_latest_of_any_answer_of_the_commitment(draft, rubric, assessor_a, admin_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def answer(code):
+        return Response.objects.create(assessment=draft, indicator=Indicator.objects.get(code=code), level=3)
+
+    now = timezone.now()
+
+    def change(response, minutes_ago, version):
+        at = now - timedelta(minutes=minutes_ago)
+        return ResponseChange.objects.create(
+            response=response, changed_by=admin_a, changed_at=at, version=version
+        )
+
+    eng1, eng2, saf1 = answer("ENG-1"), answer("ENG-2"), answer("SAF-1")
+    change(eng1, 30, 1)
+    change(eng1, 20, 2)  # ENG-1's latest, older than ENG-2's
+    change(eng2, 50, 1)
+    latest_engaged = change(eng2, 10, 2)
+    change(eng2, 40, 3)  # a higher version written earlier: time decides
+    first_tie = change(saf1, 5, 1)
+    second_tie = change(saf1, 5, 2)  # the same instant: the later row wins
+    other_assessment = f.AssessmentFactory(cycle=draft.cycle)
+    change(answer_of(other_assessment, "ENG-3"), 0, 1)  # another organization's newer change
+
+    overview = selectors.assessment_overview(draft)
+    latest = {c.commitment.slug: c.last_change for c in overview.commitments}
+    assert (latest["engaged"], latest["safe"], latest["effective"]) == (latest_engaged, second_tie, None)
+    assert first_tie.changed_at == second_tie.changed_at and first_tie.pk < second_tie.pk
+
+
+def answer_of(assessment, code):
+    return Response.objects.create(assessment=assessment, indicator=Indicator.objects.get(code=code), level=1)
+
+
 def test_review_issues(draft, org_a, rubric):
     previous_cycle = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
     f.answer_all(f.AssessmentFactory(organization=org_a, cycle=previous_cycle), 3, status="validated")
