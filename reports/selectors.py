@@ -323,7 +323,7 @@ def _level_label(score):
 
 
 def _peer_rows(
-    organization, peer_group: str, assessments: list, scores: dict, current
+    organization, peer_group: str, assessments: list, scores: dict, current, tokens: dict | None = None
 ) -> dict[int, dict[str, dict]]:
     """{cycle_id: {slug: statistics row}} of the organization's peers in each assessment's cycle, with
     the organization's percentile rank: two small queries (the cycles' tokens, then the group's sorted
@@ -333,7 +333,8 @@ def _peer_rows(
     field_name = PEER_GROUP_FIELD[PeerGroup(peer_group)]
     value = getattr(organization, field_name) if field_name else None
     cycle_ids = [a.cycle_id for a in assessments]
-    tokens = benchmark_scores.versions(cycle_ids)
+    if tokens is None:
+        tokens = benchmark_scores.versions(cycle_ids)
     groups = benchmark_scores.group_scores(
         cycle_ids=cycle_ids, field_name=field_name, value=value, tokens=tokens
     )
@@ -353,10 +354,13 @@ def _peer_rows(
     return by_cycle
 
 
-def org_benchmark(*, assessment, peer_group: str, org_assessments: list | None = None) -> OrgBenchmark:
+def org_benchmark(
+    *, assessment, peer_group: str, org_assessments: list | None = None, tokens: dict | None = None
+) -> OrgBenchmark:
     """The organization's scores against one predefined peer group, with the anonymity rule applied.
 
-    org_assessments: the organization's assessments with results (org_results()), if the caller has them.
+    org_assessments: the organization's assessments with results (org_results()), if the caller has them;
+    tokens: the benchmark tokens of their cycles (benchmark_scores.versions()), if the caller read them.
     """
     peer_group = PeerGroup(peer_group).value
     organization = assessment.organization
@@ -368,7 +372,7 @@ def org_benchmark(*, assessment, peer_group: str, org_assessments: list | None =
     history = [a for a in org_assessments if a.cycle.opens_on < cycle.opens_on]
     trend_assessments = sorted([assessment, *history], key=lambda a: a.cycle.opens_on)
     scores = scores_for_assessments(trend_assessments)
-    by_cycle = _peer_rows(organization, peer_group, trend_assessments, scores, assessment)
+    by_cycle = _peer_rows(organization, peer_group, trend_assessments, scores, assessment, tokens)
 
     current = scores[assessment.pk]
     current_rows = by_cycle.get(cycle.pk, {})

@@ -57,21 +57,79 @@ def org_dashboard(request, slug):
     if peer_group not in PeerGroup.values:
         messages.warning(request, "That peer group does not exist: showing all participants.")
         peer_group = PeerGroup.ALL
-    benchmark = selectors.org_benchmark(assessment=assessment, peer_group=peer_group, org_assessments=results)
+    parts = _org_parts(organization, assessments, results, assessment, peer_group, context)
     context.update(
-        _summary(benchmark),
-        benchmark=benchmark,
-        target_review=_target_review(organization, assessment, results, benchmark),
-        peer_groups=PeerGroup.choices,
-        radar_script=charts.figure_script(charts.radar_spec(benchmark), "chart-radar"),
-        iqr_script=charts.figure_script(charts.score_vs_iqr_spec(benchmark), "chart-iqr"),
-        trend_script=(
+        parts=parts,
+        target_review=_target_review(organization, assessment, results, parts["achieved"]),
+    )
+    return render(request, "reports/dashboards/org.html", context)
+
+
+def _org_parts(organization, assessments, results, assessment, peer_group, context) -> dict:
+    """The dashboard's two halves as HTML, and the scores its plan targets are checked against.
+
+    Why kept: executives reopen the same dashboard with the same peer groups, and its benchmark, charts and
+    tables took three quarters of the page's CPU. They derive only from the organization and its assessments
+    (statuses; a submitted assessment's answers change only after a return, which changes its status), the
+    cycles' benchmark tokens (a refresh of peer scores retires the entry at once) and the settings that decide
+    who counts, all of which are in the key; published rubrics never change. What the viewer may do is not
+    part of them: both halves are the same for everyone who may see the dashboard."""
+    tokens = benchmark_scores.versions({a.cycle_id for a in assessments})
+    key = _org_parts_key(organization, assessments, assessment, peer_group, tokens)
+    parts = cache.get(key) if key is not None else None
+    if parts is not None:
+        return parts
+    benchmark = selectors.org_benchmark(
+        assessment=assessment, peer_group=peer_group, org_assessments=results, tokens=tokens
+    )
+    context = {
+        **context,
+        **_summary(benchmark),
+        "benchmark": benchmark,
+        "peer_groups": PeerGroup.choices,
+        "radar_script": charts.figure_script(charts.radar_spec(benchmark), "chart-radar"),
+        "iqr_script": charts.figure_script(charts.score_vs_iqr_spec(benchmark), "chart-iqr"),
+        "trend_script": (
             charts.figure_script(charts.trend_spec(benchmark), "chart-trend")
             if len(benchmark.trend) > 1
             else None
         ),
+    }
+    parts = {
+        "top": render_to_string("reports/dashboards/_org_top.html", context),
+        "bottom": render_to_string("reports/dashboards/_org_bottom.html", context),
+        "achieved": {c.slug: c.score for c in benchmark.commitments},
+    }
+    if key is not None:
+        cache.set(key, parts, benchmark_scores.CACHE_SECONDS)
+    return parts
+
+
+# What the cached halves show of the organization (its peer groups follow from the last four) and of each of
+# its assessments; tests/reports/test_views_dashboards.py changes each one and expects a fresh dashboard.
+ORG_FIELDS_SHOWN = ("pk", "name", "slug", "org_type", "size_band", "region", "is_teaching")
+ASSESSMENT_FIELDS_SHOWN = ("pk", "status", "submitted_at", "updated_at", "cycle_id")
+CYCLE_FIELDS = ("name", "slug", "status", "opens_on", "rubric_id")
+
+
+def _org_parts_key(organization, assessments, assessment, peer_group, tokens) -> str | None:
+    """None while the shown cycle has no benchmark token (never refreshed): nothing to key an entry on."""
+    if assessment.cycle_id not in tokens:
+        return None
+    return benchmark_scores.cache_key(
+        "org-html",
+        assessment.cycle_id,
+        tokens[assessment.cycle_id],
+        sorted(tokens.items()),
+        [getattr(organization, name) for name in ORG_FIELDS_SHOWN],
+        [
+            [*(getattr(a, f) for f in ASSESSMENT_FIELDS_SHOWN), *(getattr(a.cycle, f) for f in CYCLE_FIELDS)]
+            for a in assessments
+        ],
+        assessment.pk,
+        peer_group,
+        settings.BENCHMARK_MIN_PEERS,
     )
-    return render(request, "reports/dashboards/org.html", context)
 
 
 def _summary(benchmark) -> dict:
@@ -256,13 +314,12 @@ def _field_statistics(cycle, filters) -> str:
     return html
 
 
-def _target_review(organization, assessment, results, benchmark):
+def _target_review(organization, assessment, results, achieved):
     """Targets the plan set on the organization's previous results, against the results shown here."""
     earlier = [r for r in results if r.cycle.opens_on < assessment.cycle.opens_on]
     if not earlier:
         return None
     plan_cycle = max(earlier, key=lambda r: r.cycle.opens_on).cycle
-    achieved = {c.slug: c.score for c in benchmark.commitments}
     return plans.target_review(
         organization=organization, cycle=plan_cycle, next_cycle=assessment.cycle, achieved=achieved
     )

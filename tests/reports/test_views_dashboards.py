@@ -258,11 +258,57 @@ def test_org_dashboard_query_count_is_constant(
     with django_assert_num_queries(8):
         response = client.get(dashboard_url(peer_group="org_type"))
     assert response.status_code == 200
-    # The group's scores are cached now: one query fewer, whatever the number of peers.
-    with django_assert_num_queries(7):
+    # Shown again: the page's halves are kept, so session, user, memberships, assessments and the cycles'
+    # benchmark versions only, whatever the number of peers, and the same page.
+    with django_assert_num_queries(5):
         again = client.get(dashboard_url(peer_group="org_type"))
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
     assert token.sub("", again.content.decode()) == token.sub("", response.content.decode())
+
+
+def peer_line(client, **params) -> str:
+    page = html.unescape(client.get(dashboard_url(**params)).content.decode())
+    return re.search(r"middle half of peers: [^<]*<br>\d+ peer organizations", page).group(0)
+
+
+def test_kept_dashboard_shows_every_change_of_what_it_shows(client, executive_a, alpha_result, cycle, org_a):
+    for level in [2, 3, 3, 4, 4]:
+        make_org(cycle, [level] * 30, org_type=OrgType.HOSPITAL)
+    client.force_login(executive_a)
+    assert peer_line(client) == "middle half of peers: 3.00 to 4.00<br>5 peer organizations"
+    assert peer_line(client) == "middle half of peers: 3.00 to 4.00<br>5 peer organizations"  # kept
+
+    make_org(cycle, [5] * 30, org_type=OrgType.ACADEMIC)  # a new peer result refreshes the cycle's token
+    assert peer_line(client) == "middle half of peers: 3.00 to 4.00<br>6 peer organizations"
+    assert (
+        peer_line(client, peer_group="org_type")
+        == "middle half of peers: 3.00 to 4.00<br>5 peer organizations"
+    )
+
+    org_a.org_type = OrgType.ACADEMIC  # another peer group: one peer, so no comparison
+    org_a.name = "Alpha University Hospital"
+    org_a.save()
+    page = html.unescape(client.get(dashboard_url(peer_group="org_type")).content.decode())
+    assert '<h1 class="mb-1">Alpha University Hospital</h1>' in page
+    assert "Peer comparison hidden: fewer than 5 peers." in page
+
+    alpha_result.status = Assessment.Status.RETURNED  # no longer a result: nothing to show
+    alpha_result.save()
+    assert '<h2 class="h4">No results yet</h2>' in client.get(dashboard_url()).content.decode()
+
+
+def test_kept_dashboard_shows_plan_targets_set_since(client, executive_a, org_a, rubric):
+    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3, status=Assessment.Status.VALIDATED)
+    client.force_login(executive_a)
+    assert 'id="targets-heading"' not in client.get(dashboard_url()).content.decode()
+
+    engaged = rubric.commitments.get(order=1)
+    f.CommitmentTargetFactory(organization=org_a, cycle=old, commitment=engaged, target_level="3.50")
+    section = html.unescape(client.get(dashboard_url()).content.decode().split('id="targets-heading"')[1])
+    assert "0 of 1 target met; 0 of 0 actions done." in re.sub(r"\s+", " ", section)
 
 
 @pytest.mark.parametrize("size", [3, 30])
