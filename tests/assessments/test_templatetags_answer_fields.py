@@ -1,0 +1,73 @@
+import pytest
+from django import forms
+from django.template import Context, Template
+
+from assessments.forms.workflow import NOT_APPLICABLE, answer_formset_class
+from assessments.templatetags.answer_fields import textarea
+
+TEXT_FIELDS = ["na_justification", "evidence_summary", "evidence_links"]
+
+
+def unbound(**initial):
+    formset = answer_formset_class(1)(
+        prefix="answers", indicator_ids=[7], initial=[{"indicator": 7, "version": 0, **initial}]
+    )
+    return formset.forms[0]
+
+
+def bound(**data):
+    values = {
+        "answers-TOTAL_FORMS": "1",
+        "answers-INITIAL_FORMS": "1",
+        "answers-0-indicator": "7",
+        "answers-0-version": "0",
+        **{f"answers-0-{name}": value for name, value in data.items()},
+    }
+    formset = answer_formset_class(1)(values, prefix="answers", indicator_ids=[7])
+    formset.is_valid()
+    return formset.forms[0]
+
+
+def disabled(form):
+    for field in form.fields.values():
+        field.disabled = True
+    return form
+
+
+STATES = {
+    "empty": lambda: unbound(),
+    "saved text with markup": lambda: unbound(
+        evidence_summary='Policy <b>"A"</b> & minutes', na_justification="x"
+    ),
+    "read-only": lambda: disabled(unbound(evidence_summary="Audit 2025", evidence_links="https://a.example")),
+    "not applicable without a reason": lambda: bound(answer=NOT_APPLICABLE, na_justification=""),
+    "a bad link": lambda: bound(answer="3", evidence_links="ftp://files.example/x"),
+    "too long": lambda: bound(answer="3", evidence_summary="x" * 5000),
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_textarea_is_djangos_own_markup(state, name):
+    field = STATES[state]()[name]
+    assert textarea(field) == field.as_widget()
+
+
+def test_the_states_cover_errors_and_disabled_fields():
+    assert 'aria-invalid="true"' in textarea(STATES["not applicable without a reason"]()["na_justification"])
+    assert 'aria-invalid="true"' in textarea(STATES["a bad link"]()["evidence_links"])
+    assert " disabled" in textarea(STATES["read-only"]()["evidence_summary"])
+    assert "&lt;b&gt;&quot;A&quot;&lt;/b&gt; &amp; minutes</textarea>" in textarea(
+        STATES["saved text with markup"]()["evidence_summary"]
+    )
+
+
+def test_other_widgets_are_left_to_django():
+    class Other(forms.Form):
+        name = forms.CharField(required=True)
+
+    field = Other()["name"]
+    assert textarea(field) == field.as_widget()
+    assert str(Template("{% load answer_fields %}{% textarea f %}").render(Context({"f": field}))) == str(
+        field
+    )
