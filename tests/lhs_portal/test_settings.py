@@ -22,6 +22,7 @@ ENV_NAMES = (
     "EMAIL_HOST",
     "EMAIL_BACKEND",
     "DB_PREPARED",
+    "LOCAL_CACHE_ENTRIES",
 )
 
 
@@ -117,6 +118,18 @@ def test_postgres_prepared_statements_unless_turned_off(tmp_path, prepared, opti
     result = _run([sys.executable, "-c", code], _env(tmp_path, **env))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == options
+
+
+@pytest.mark.parametrize(("entries", "expected"), [(None, 5000), ("20000", 20000)])
+def test_each_process_cache_keeps_thousands_of_entries(tmp_path, entries, expected):
+    code = (
+        'import json; from django.core.cache import caches; cache = caches["default"]; '
+        "print(json.dumps([type(cache).__name__, cache._max_entries]))"
+    )
+    env = {"LOCAL_CACHE_ENTRIES": entries} if entries else {}
+    result = _run([sys.executable, "-c", code], _env(tmp_path, **env))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["LocMemCache", expected]
 
 
 @pytest.mark.parametrize(("broker", "eager"), [(None, "True"), ("redis://127.0.0.1:6379/9", "False")])
