@@ -31,6 +31,16 @@ def dashboard_url(slug="alpha", **params):
     return url
 
 
+def two_cycles(org, rubric, new_status: str | None = Assessment.Status.VALIDATED):
+    """A closed 2025 cycle with the organization's validated result (all level 2) and a 2026 cycle where
+    its assessment (all level 3) has new_status (None: a draft). Returns the 2025 cycle."""
+    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
+    f.answer_all(f.AssessmentFactory(organization=org, cycle=old), 2, status=Assessment.Status.VALIDATED)
+    f.answer_all(f.AssessmentFactory(organization=org, cycle=new), 3, status=new_status)
+    return old
+
+
 @pytest.fixture
 def alpha_result(cycle, org_a):
     assessment = f.AssessmentFactory(organization=org_a, cycle=cycle)
@@ -133,10 +143,7 @@ def test_viewer_is_not_counted_among_its_peers(client, executive_a, cycle, org_a
 
 
 def test_dashboard_defaults_to_latest_result_and_switches_cycle(client, executive_a, org_a, rubric):
-    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
-    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3)  # a draft: not a result
+    two_cycles(org_a, rubric, None)  # the 2026 draft is not a result
     client.force_login(executive_a)
     page = client.get(dashboard_url()).content.decode()
     assert "Results dashboard · cycle 2025" in page
@@ -151,10 +158,7 @@ def test_dashboard_defaults_to_latest_result_and_switches_cycle(client, executiv
 
 
 def test_trend_across_cycles(client, executive_a, org_a, rubric):
-    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
-    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3, status=Assessment.Status.SUBMITTED)
+    two_cycles(org_a, rubric, Assessment.Status.SUBMITTED)
     client.force_login(executive_a)
     page = client.get(dashboard_url()).content.decode()
     assert "Results dashboard · cycle 2026" in page
@@ -169,10 +173,7 @@ def test_trend_across_cycles(client, executive_a, org_a, rubric):
 def test_last_cycles_targets_against_what_was_achieved(
     client, executive_a, org_a, rubric, django_assert_max_num_queries
 ):
-    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
-    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3, status=Assessment.Status.VALIDATED)
+    old = two_cycles(org_a, rubric)
     engaged, safe = rubric.commitments.order_by("order")[:2]
     f.CommitmentTargetFactory(organization=org_a, cycle=old, commitment=engaged, target_level="3.00")
     f.CommitmentTargetFactory(organization=org_a, cycle=old, commitment=safe, target_level="3.50")
@@ -298,10 +299,7 @@ def test_kept_dashboard_shows_every_change_of_what_it_shows(client, executive_a,
 
 
 def test_kept_dashboard_shows_plan_targets_set_since(client, executive_a, org_a, rubric):
-    old = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
-    new = f.AssessmentCycleFactory(name="2026", rubric=rubric)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=old), 2, status=Assessment.Status.VALIDATED)
-    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=new), 3, status=Assessment.Status.VALIDATED)
+    old = two_cycles(org_a, rubric)
     client.force_login(executive_a)
     assert 'id="targets-heading"' not in client.get(dashboard_url()).content.decode()
 
