@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from django import forms
 from django.template import Context, Template
 
 from assessments.forms.workflow import NOT_APPLICABLE, answer_formset_class
-from assessments.templatetags.answer_fields import textarea
+from assessments.templatetags.answer_fields import text_field, textarea
 
 TEXT_FIELDS = ["na_justification", "evidence_summary", "evidence_links"]
 
@@ -51,6 +53,39 @@ STATES = {
 def test_textarea_is_djangos_own_markup(state, name):
     field = STATES[state]()[name]
     assert textarea(field) == field.as_widget()
+
+
+def layout(markup: str) -> str:
+    """The markup with the whitespace between and inside tags' text closed up: crispy's templates indent."""
+    return re.sub(r"\s+", " ", re.sub(r">\s+", ">", re.sub(r"\s+<", "<", markup))).strip()
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_text_field_is_crispy_bootstrap5s_markup(state, name):
+    field = STATES[state]()[name]
+    crispy = Template("{% load crispy_forms_tags %}{{ field|as_crispy_field }}").render(
+        Context({"field": field})
+    )
+    assert layout(text_field(field)) == layout(crispy)
+
+
+def test_text_field_with_an_error_and_help_text():
+    field = STATES["not applicable without a reason"]()["na_justification"]
+    i = "id_answers-0-na_justification"
+    assert text_field(field).split("\n") == [
+        f'<div id="div_{i}" class="mb-3">',
+        f'  <label for="{i}" class="form-label">Why does this indicator not apply?</label>',
+        '  <textarea name="answers-0-na_justification" cols="40" rows="2"'
+        ' class="textarea form-control is-invalid" maxlength="2000" aria-invalid="true"'
+        f' aria-describedby="{i}_helptext {i}_error" id="{i}">',
+        "</textarea>",
+        f'  <div id="{i}_error" class="invalid-feedback"><p id="error_1_{i}"><strong>'
+        "Say why this indicator does not apply to your organization.</strong></p></div>",
+        f'  <div id="{i}_helptext" class="form-text">'
+        "Required for Not applicable. A reviewer reads this.</div>",
+        "</div>",
+    ]
 
 
 def test_the_states_cover_errors_and_disabled_fields():
