@@ -72,8 +72,9 @@ def _org_parts(organization, assessments, results, assessment, peer_group, conte
     tables took three quarters of the page's CPU. They derive only from the organization and its assessments
     (statuses; a submitted assessment's answers change only after a return, which changes its status), the
     cycles' benchmark tokens (a refresh of peer scores retires the entry at once) and the settings that decide
-    who counts, all of which are in the key; published rubrics never change. What the viewer may do is not
-    part of them: both halves are the same for everyone who may see the dashboard."""
+    who counts, all of which are in the key; the commitments' names come from the cycle's rubric, published
+    (cycle_create refuses a draft) and so never changing. What the viewer may do is not part of them: both
+    halves are the same for everyone who may see the dashboard."""
     tokens = benchmark_scores.versions({a.cycle_id for a in assessments})
     key = _org_parts_key(organization, assessments, assessment, peer_group, tokens)
     parts = cache.get(key) if key is not None else None
