@@ -121,3 +121,25 @@ def scored(rubric, cycle, org_a):
         peer = f.OrganizationFactory(name=name, slug=f"peer-{index}")
         submitted(peer, cycle, [rng.choice([1, 2, 3, 4, 5]) for _ in range(30)])
     return Assessment.objects.select_related("organization", "cycle__rubric").get(pk=assessment.pk)
+
+
+@pytest.fixture
+def two_cycle_charts(rubric):
+    """A factory: (benchmark, field statistics) of a viewer with validated results in two cycles (2025, 2026),
+    each with `peers` validated peers at levels 1-5; the chart tests draw every figure from these."""
+    from reports.selectors import field_statistics, org_benchmark
+
+    def build(*, viewer_name: str, peers: int):
+        cycles = [f.AssessmentCycleFactory(name=str(year), rubric=rubric) for year in (2025, 2026)]
+        viewer_org = f.OrganizationFactory(name=viewer_name)
+        for cycle in cycles:
+            f.answer_all(f.AssessmentFactory(organization=viewer_org, cycle=cycle), 3, status="validated")
+            for i in range(peers):
+                peer = f.AssessmentFactory(organization=f.OrganizationFactory(), cycle=cycle)
+                f.answer_all(peer, [1 + i % 5] * 30, status=Assessment.Status.VALIDATED)
+        viewer = Assessment.objects.get(organization=viewer_org, cycle=cycles[1])
+        benchmark = org_benchmark(assessment=viewer, peer_group="all")
+        stats = {slug: s for (_, slug), s in field_statistics(cycle=cycles[1]).items()}
+        return benchmark, stats
+
+    return build

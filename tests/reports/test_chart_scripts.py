@@ -8,7 +8,7 @@ from django.utils.html import json_script
 
 from assessments.models import Assessment
 from reports import charts
-from reports.selectors import field_statistics, org_benchmark
+from reports.selectors import org_benchmark
 from tests import factories as f
 
 
@@ -19,17 +19,9 @@ def make_org(cycle, levels, **fields):
 
 
 @pytest.mark.parametrize("peers", [4, 6])  # suppressed, shown
-def test_figure_script_writes_what_json_script_of_figure_data_wrote(rubric, peers):
-    cycles = [f.AssessmentCycleFactory(name=str(year), rubric=rubric) for year in (2025, 2026)]
+def test_figure_script_writes_what_json_script_of_figure_data_wrote(two_cycle_charts, peers):
     # A name with the characters json_script escapes: it is in the traces' names and hover texts.
-    viewer_org = f.OrganizationFactory(name="St. Mary's <Health> & Care")
-    for cycle in cycles:
-        f.answer_all(f.AssessmentFactory(organization=viewer_org, cycle=cycle), 3, status="validated")
-        for i in range(peers):
-            make_org(cycle, [1 + i % 5] * 30)
-    viewer = Assessment.objects.get(organization=viewer_org, cycle=cycles[1])
-    benchmark = org_benchmark(assessment=viewer, peer_group="all")
-    stats = {slug: s for (_, slug), s in field_statistics(cycle=cycles[1]).items()}
+    benchmark, stats = two_cycle_charts(viewer_name="St. Mary's <Health> & Care", peers=peers)
     specs = {
         "radar": (charts.radar_spec(benchmark), charts.radar(benchmark)),
         "iqr": (charts.score_vs_iqr_spec(benchmark), charts.score_vs_iqr(benchmark)),

@@ -131,18 +131,10 @@ def test_distribution_boxes_and_heatmap(cycle, viewer):
 
 
 @pytest.mark.parametrize("peers", [4, 6])  # suppressed, shown
-def test_unvalidated_figures_are_valid_and_serialize_as_plotly_does(rubric, peers):
+def test_unvalidated_figures_are_valid_and_serialize_as_plotly_does(two_cycle_charts, peers):
     # The figures skip graph_objects' validation for speed: validating their data here must find nothing
     # wrong, and figure_data()'s shortcut must give exactly what plotly's own to_json() gives.
-    cycles = [f.AssessmentCycleFactory(name=str(year), rubric=rubric) for year in (2025, 2026)]
-    viewer_org = f.OrganizationFactory(name="Viewer Hospital")
-    for cycle in cycles:
-        f.answer_all(f.AssessmentFactory(organization=viewer_org, cycle=cycle), 3, status="validated")
-        for i in range(peers):
-            make_org(cycle, [1 + i % 5] * 30)
-    viewer = Assessment.objects.get(organization=viewer_org, cycle=cycles[1])
-    benchmark = org_benchmark(assessment=viewer, peer_group="all")
-    stats = {slug: s for (_, slug), s in field_statistics(cycle=cycles[1]).items()}
+    benchmark, stats = two_cycle_charts(viewer_name="Viewer Hospital", peers=peers)
     figures = [
         charts.radar(benchmark),
         charts.score_vs_iqr(benchmark),
