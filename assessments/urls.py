@@ -40,5 +40,4 @@ urlpatterns = [
     path("nam/cycles/<slug:cycle_slug>/status/", nam.nam_cycle_status, name="nam_cycle_status"),
     path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
     path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
-    # --- improvement plans (views/plans.py) ---
 ]

@@ -15,8 +15,9 @@ from assessments import permissions
 from assessments.models import AssessmentCycle, OrgType, Region, SizeBand
 from commitments.models import Commitment
 
-from .. import benchmark_scores, charts, plans, selectors
+from .. import benchmark_scores, charts, selectors
 from ..peer_groups import PeerGroup
+from ..plans.selectors import target_review
 
 
 def how_scores_work(request):
@@ -321,7 +322,7 @@ def _target_review(organization, assessment, results, achieved):
     if not earlier:
         return None
     plan_cycle = max(earlier, key=lambda r: r.cycle.opens_on).cycle
-    return plans.target_review(
+    return target_review(
         organization=organization, cycle=plan_cycle, next_cycle=assessment.cycle, achieved=achieved
     )
 

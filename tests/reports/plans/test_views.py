@@ -9,14 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from assessments.models import (
-    ActionNote,
-    Assessment,
-    AuditEvent,
-    CommitmentTarget,
-    ImprovementAction,
-)
+from assessments.models import Assessment, AuditEvent
 from commitments.models import Indicator
+from reports.plans.models import ActionNote, CommitmentTarget, ImprovementAction
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
