@@ -311,13 +311,21 @@ class Response(models.Model):
     def __str__(self):
         return f"{self.assessment} {self.indicator.code}"
 
+    NA_REASON_MISSING = "Say why this indicator does not apply to your organization."
+
     @property
     def is_answered(self) -> bool:
         return self.level is not None or self.not_applicable
 
+    @staticmethod
+    def na_reason_missing(*, not_applicable: bool, na_justification: str) -> bool:
+        """The one home of the rule "an answer of Not applicable says why": the answer form (to put the
+        message on its field), the save service (for every write) and the admin (clean) ask here."""
+        return bool(not_applicable) and not (na_justification or "").strip()
+
     def clean(self):
-        if self.not_applicable and not self.na_justification.strip():
-            raise ValidationError({"na_justification": "Say why this indicator does not apply."})
+        if self.na_reason_missing(not_applicable=self.not_applicable, na_justification=self.na_justification):
+            raise ValidationError({"na_justification": self.NA_REASON_MISSING})
 
 
 class ResponseChange(models.Model):

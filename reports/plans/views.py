@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from assessments.audit import audit_record
+from assessments.forms import add_service_errors
 from assessments.models import AssessmentCycle, AuditEvent
 from assessments.permissions import Action, can, organization_for, require_nam_staff
 
@@ -54,14 +55,6 @@ def _back(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -147,7 +140,7 @@ def plan_target(request, slug):
                 user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             done = (
                 f"Target for {commitment.name} set to {level}."
@@ -178,7 +171,7 @@ def plan_action_new(request, slug):
                     organization=organization, cycle=cycle, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Action “{action.title}” added to the plan.")
                 return redirect(_back(request, _plan_url(organization, cycle, action.commitment.slug)))
@@ -228,7 +221,7 @@ def plan_action_edit(request, slug, pk):
                     organization=organization, action=action, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Action “{action.title}” saved.")
                 return redirect(_back(request, _plan_url(organization, cycle, action.commitment.slug)))
@@ -283,7 +276,7 @@ def plan_action_note(request, slug, pk):
                 organization=organization, action=action, user=request.user, **note_form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(note_form, error)
+            add_service_errors(note_form, error)
         else:
             messages.success(request, "Progress note added.")
             return redirect(
