@@ -28,7 +28,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import Invitation, Membership
-from assessments.services.people import invitation_token
+from assessments.people.services import invitation_token
 from reports.plans.models import ImprovementAction
 from tests import factories as f
 
@@ -194,7 +194,7 @@ ROWS: dict[str, dict] = {
         # Only the anonymous are refused; a non-member's choice is ignored (checked in test_people_*).
         "post": {"anonymous": LOGIN},
     },
-    # --- people, invitations, audit (views/people.py) ---
+    # --- people, invitations, audit (assessments/people/views.py) ---
     "assessments:members": {
         "kwargs": {"slug": "alpha"},
         "expect": ORG_ADMINS_ONLY,

@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import Assessment, Invitation, Membership, Response
-from assessments.services.people import invitation_token
+from assessments.people.services import invitation_token
 from commitments.models import Indicator
 from tests import test_access_matrix as matrix
 from tests.test_access_matrix import ROLES, ROWS

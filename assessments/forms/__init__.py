@@ -1,4 +1,4 @@
-"""The forms of the assessments app, by page (workflow, people), and how a service's refusal reaches one."""
+"""How a service's refusal reaches the form that sent the input (assessments and reports forms use it)."""
 
 from django.core.exceptions import ValidationError
 

@@ -16,7 +16,10 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions
 from ..forms import add_service_errors
-from ..forms.people import (
+from ..models import AuditEvent, Invitation, Membership, Organization, Role
+from ..permissions import Action, organization_for, require_nam_staff
+from . import services
+from .forms import (
     AuditFilterForm,
     InvitationForm,
     NewAccountForm,
@@ -24,9 +27,6 @@ from ..forms.people import (
     RoleForm,
     UnlockForm,
 )
-from ..models import AuditEvent, Invitation, Membership, Organization, Role
-from ..permissions import Action, organization_for, require_nam_staff
-from ..services import people as services
 
 AUDIT_PAGE_SIZE = 50
 
