@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from lhs_portal.cache import get_or_compute, rubric_version
+
 from .models import Commitment, Indicator, LevelDescriptor, Rubric
 
 # Versions are few and each continues only the one before it; this bounds a walk over bad data.
@@ -49,21 +51,14 @@ def crosswalk(from_rubric: Rubric, to_rubric: Rubric) -> dict[int, int]:
     the mapping is one-to-one. For the same version the mapping is the identity. Use it for "copy from
     last cycle" (look up the new indicator of each old response) and for trends across versions.
 
-    Costs two queries per version step between the two, plus one; nothing between locked versions once
-    computed in this process (see rubric_outline).
+    Costs two queries per version step between the two, plus one; between locked versions it is kept in the
+    portal's cache (lhs_portal/cache.py), following both versions.
     """
     if from_rubric.pk == to_rubric.pk:
         return {pk: pk for pk in rubric_outline(to_rubric).indicator_ids}
-    key = (_outline_key(from_rubric), _outline_key(to_rubric))
-    locked = Rubric.Status.DRAFT not in (from_rubric.status, to_rubric.status)
-    if locked and key in _CROSSWALKS:
-        return dict(_CROSSWALKS[key])
-    mapping = _crosswalk(from_rubric, to_rubric)
-    if locked:
-        if len(_CROSSWALKS) >= _OUTLINES_MAX:
-            _CROSSWALKS.clear()
-        _CROSSWALKS[key] = dict(mapping)
-    return mapping
+    versions = (rubric_version(from_rubric), rubric_version(to_rubric))
+    version = None if None in versions else "|".join(versions)  # a draft on either side: never kept
+    return get_or_compute("rubric-crosswalk", version, compute=lambda: _crosswalk(from_rubric, to_rubric))
 
 
 def _crosswalk(from_rubric: Rubric, to_rubric: Rubric) -> dict[int, int]:
@@ -139,15 +134,12 @@ def commitment_neighbours(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The outline of a locked rubric, kept in memory
+# The outline of a rubric, kept in the portal's cache once published
 
 
 @dataclass(frozen=True)
 class RubricOutline:
-    """A rubric's commitments in order, each with its indicators in order and their level descriptors.
-
-    Shared between requests and threads: treat the model instances as read-only.
-    """
+    """A rubric's commitments in order, each with its indicators in order and their level descriptors."""
 
     rubric_id: int
     commitments: tuple[Commitment, ...]
@@ -160,25 +152,13 @@ class RubricOutline:
         return [i.pk for c in self.commitments for i in c.indicators.all()]
 
 
-# A published or retired rubric never changes (see models.RubricQuerySet), so its outline is read once per
-# process instead of three queries on every assessment page. Keyed by publication time as well as id so
-# that a test database reusing an id (SQLite after a rollback) never meets another rubric's outline.
-# Bounded: versions are few, and a draft is never kept.
-_OUTLINES: dict[tuple, RubricOutline] = {}
-_CROSSWALKS: dict[tuple, dict[int, int]] = {}
-_OUTLINES_MAX = 32
-
-
-def _outline_key(rubric: Rubric) -> tuple:
-    return (rubric.pk, rubric.status, rubric.published_at)
-
-
 def rubric_outline(rubric: Rubric) -> RubricOutline:
-    """The rubric's commitments, indicators and descriptors (three queries the first time, then none)."""
-    key = _outline_key(rubric)
-    outline = _OUTLINES.get(key)
-    if outline is not None:
-        return outline
+    """The rubric's commitments, indicators and descriptors: three queries, or none once a published rubric's
+    outline is in the portal's cache (a published or retired rubric never changes: see rubric_version)."""
+    return get_or_compute("rubric-outline", rubric_version(rubric), compute=lambda: _outline(rubric))
+
+
+def _outline(rubric: Rubric) -> RubricOutline:
     commitments = tuple(
         Commitment.objects.filter(rubric_id=rubric.pk)
         .order_by("order")
@@ -191,15 +171,4 @@ def rubric_outline(rubric: Rubric) -> RubricOutline:
             )
         )
     )
-    outline = RubricOutline(rubric_id=rubric.pk, commitments=commitments)
-    if rubric.status != Rubric.Status.DRAFT:
-        if len(_OUTLINES) >= _OUTLINES_MAX:
-            _OUTLINES.clear()
-        _OUTLINES[key] = outline
-    return outline
-
-
-def forget_outlines() -> None:
-    """Drop the outlines and crosswalks kept in memory (tests; a rubric changed by hand in the database)."""
-    _OUTLINES.clear()
-    _CROSSWALKS.clear()
+    return RubricOutline(rubric_id=rubric.pk, commitments=commitments)

@@ -75,7 +75,3 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
-    # Rubric outlines are kept per process (commitments.selectors.rubric_outline): start each test without.
-    from commitments.selectors import forget_outlines
-
-    forget_outlines()

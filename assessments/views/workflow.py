@@ -231,8 +231,6 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         else None,
         position=position + 1,
         read_only=read_only,
-        # The side navigation changes only with the answered counts: it is kept rendered per count.
-        progress_key=",".join(str(c.answered) for c in progress.commitments),
     )
     return render(request, "assessments/workflow/commitment.html", context)
 

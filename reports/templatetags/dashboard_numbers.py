@@ -1,12 +1,8 @@
-"""Number filters of the organization dashboard, in Python because the page shows dozens of these numbers
-and the template code they replace (an include per signed value, humanize's ordinal) cost ~0.1 ms each."""
-
-import functools
+"""Number filters of the organization dashboard: a signed difference and a percentile rank as an ordinal."""
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.template.defaultfilters import floatformat
-from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -30,11 +26,4 @@ def signed(value) -> str:
 @register.filter
 def ordinal_rank(value) -> str:
     """A percentile rank as an ordinal, "33rd": {{ value|floatformat:0|ordinal }}."""
-    return _ordinal_rank(value, get_language())
-
-
-@functools.lru_cache(maxsize=1024)
-def _ordinal_rank(value, language) -> str:
-    # humanize's ordinal looks up ten translations per call; ranks run from 0 to 100, so each is made once
-    # per language (the active language, which decides the suffix, keys the cache).
     return ordinal(floatformat(value, 0))
