@@ -8,6 +8,7 @@ app_name = "assessments"
 # Each section belongs to one views module; keep them apart so the URL map reads like the product.
 urlpatterns = [
     path("orgs/switch/", core.switch_org, name="switch_org"),
+    path("signed-in/", core.floor, name="floor"),
     # --- people, invitations, audit (people/views.py) ---
     path("orgs/<slug:slug>/people/", people.members, name="members"),
     path("orgs/<slug:slug>/people/<int:pk>/role/", people.member_role, name="member_role"),

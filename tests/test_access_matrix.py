@@ -186,6 +186,8 @@ ROWS: dict[str, dict] = {
     # --- the rubric (public) ---
     "commitments:index": {"kwargs": {}, "expect": everyone(200)},
     "commitments:detail": {"kwargs": {"slug": "engaged"}, "expect": everyone(200)},
+    # --- the floor page of the load test and bench (views/core.py) ---
+    "assessments:floor": {"kwargs": {}, "expect": signed_in(200)},
     # --- org switcher ---
     "assessments:switch_org": {
         "kwargs": {},

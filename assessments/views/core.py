@@ -32,3 +32,11 @@ def switch_org(request):
     request.session[permissions.ACTIVE_ORG_SESSION_KEY] = slug
     messages.success(request, f"You are now working in {membership.organization.name}.")
     return redirect("home")
+
+
+@login_required
+def floor(request):
+    """A signed-in page that renders only the base template: the least the stack does for a signed-in user
+    (session, user, memberships, navigation). The load test and `manage.py bench` read every page's figures
+    against it."""
+    return render(request, "assessments/floor.html")
