@@ -15,6 +15,7 @@ class ScorecardAdmin(admin.ModelAdmin):
     readonly_fields = [
         "assessment",
         "peer_group",
+        "release",
         "status",
         "attempts",
         "inputs_hash",
