@@ -120,34 +120,3 @@ class ResponseChangeAdmin(admin.ModelAdmin):
         "response__indicator",
     ]
     raw_id_fields = ["response", "changed_by"]
-
-
-@admin.register(models.CommitmentTarget)
-class CommitmentTargetAdmin(admin.ModelAdmin):
-    list_display = ["organization", "cycle", "commitment", "target_level"]
-    list_select_related = ["organization", "cycle", "commitment"]
-    raw_id_fields = ["organization", "cycle", "commitment", "updated_by"]
-
-
-class ActionNoteInline(admin.TabularInline):
-    model = models.ActionNote
-    extra = 0
-    raw_id_fields = ["author"]
-
-
-@admin.register(models.ImprovementAction)
-class ImprovementActionAdmin(admin.ModelAdmin):
-    list_display = ["title", "organization", "cycle", "commitment", "status", "due_date"]
-    list_filter = ["status"]
-    search_fields = ["title", "organization__name"]
-    list_select_related = ["organization", "cycle", "commitment"]
-    raw_id_fields = ["organization", "cycle", "commitment", "owner"]
-    filter_horizontal = ["indicators"]
-    inlines = [ActionNoteInline]
-
-
-@admin.register(models.ActionNote)
-class ActionNoteAdmin(admin.ModelAdmin):
-    list_display = ["action", "noted_on", "author"]
-    list_select_related = ["action", "author"]
-    raw_id_fields = ["action", "author"]

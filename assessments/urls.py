@@ -1,13 +1,14 @@
 from django.urls import path
 
-from .views import core, nam, people, workflow
+from .people import views as people
+from .views import core, nam, workflow
 
 app_name = "assessments"
 
 # Each section belongs to one views module; keep them apart so the URL map reads like the product.
 urlpatterns = [
     path("orgs/switch/", core.switch_org, name="switch_org"),
-    # --- people, invitations, audit (views/people.py) ---
+    # --- people, invitations, audit (people/views.py) ---
     path("orgs/<slug:slug>/people/", people.members, name="members"),
     path("orgs/<slug:slug>/people/<int:pk>/role/", people.member_role, name="member_role"),
     path("orgs/<slug:slug>/people/<int:pk>/remove/", people.member_remove, name="member_remove"),
@@ -40,5 +41,4 @@ urlpatterns = [
     path("nam/cycles/<slug:cycle_slug>/status/", nam.nam_cycle_status, name="nam_cycle_status"),
     path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
     path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
-    # --- improvement plans (views/plans.py) ---
 ]

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 
 from .models import Scorecard, ScorecardBatch
+from .plans import admin as plans_admin  # noqa: F401 (registers the plan models)
 from .services import scorecards as service
 
 

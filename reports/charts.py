@@ -5,20 +5,16 @@ scorecards, so they use nothing that only works in a browser. Colours come from 
 (safe for colour-blind readers) and never carry meaning alone: the organization is a solid line with round
 markers, peers a dashed line with diamonds, the peer range a hatched bar, and every trace is named.
 
-Speed: each figure is written as plain data (traces and layout as dicts, exactly what plotly.js reads) and
-wrapped in a go.Figure without plotly's property validation. Validating every property through
-graph_objects (update_layout's path parsing above all) took 40-110 ms per dashboard, more than the rest of
-the page; the figures are the same JSON (tests/reports/test_charts.py compares them with validated ones).
+Each figure is written as plain data (traces and layout as dicts, exactly what plotly.js reads), never
+through graph_objects' property validation, which took 40-110 ms per dashboard, more than the rest of the
+page; tests/reports/test_charts.py validates every one with go.Figure instead.
 """
 
-import functools
 import json
 from decimal import Decimal
 
-import plotly.graph_objects as go
 import plotly.io as pio
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import json_script
 
 from commitments.models import MaturityLevel
 
@@ -73,17 +69,6 @@ def _spec(data: list[dict], *, annotations: list[dict] | None = None, height: in
         layout["annotations"] = annotations
     layout.update(extra)
     return {"data": data, "layout": layout}
-
-
-def _figure(data: list[dict], **layout) -> go.Figure:
-    return as_figure(_spec(data, **layout))
-
-
-def as_figure(spec: dict) -> go.Figure:
-    """A plotly Figure of plain figure data, unvalidated (see above): for the PDF's SVG charts."""
-    figure = go.Figure(spec, _validate=False)
-    figure._plain_spec = spec  # for figure_data(); the figure itself copied what it needs
-    return figure
 
 
 def _peer_name(benchmark: OrgBenchmark) -> str:
@@ -171,10 +156,6 @@ def radar_spec(benchmark: OrgBenchmark) -> dict:
     )
 
 
-def radar(benchmark: OrgBenchmark) -> go.Figure:
-    return as_figure(radar_spec(benchmark))
-
-
 def score_vs_iqr_spec(benchmark: OrgBenchmark) -> dict:
     """Per commitment: the organization's score (diamond) against the middle half of peers (hatched bar,
     25th to 75th percentile) and the peer median (vertical tick)."""
@@ -253,10 +234,6 @@ def score_vs_iqr_spec(benchmark: OrgBenchmark) -> dict:
     )
 
 
-def score_vs_iqr(benchmark: OrgBenchmark) -> go.Figure:
-    return as_figure(score_vs_iqr_spec(benchmark))
-
-
 def trend_spec(benchmark: OrgBenchmark) -> dict:
     """The overall score (thick line) and each commitment across cycles, with the peer median overall."""
     cycles = [p.cycle_name for p in benchmark.trend]
@@ -324,10 +301,6 @@ def trend_spec(benchmark: OrgBenchmark) -> dict:
     )
 
 
-def trend(benchmark: OrgBenchmark) -> go.Figure:
-    return as_figure(trend_spec(benchmark))
-
-
 # ---------------------------------------------------------------------------------------------------------
 # NAM staff: field-wide charts
 
@@ -358,10 +331,6 @@ def distribution_boxes_spec(stats: dict[str, PeerStats], names: dict[str, str]) 
         yaxis={"range": [0.8, 5.2], "tickvals": LEVEL_TICKS, "ticktext": LEVEL_TEXT, "gridcolor": GRID},
         xaxis={"tickangle": -30},
     )
-
-
-def distribution_boxes(stats: dict[str, PeerStats], names: dict[str, str]) -> go.Figure:
-    return as_figure(distribution_boxes_spec(stats, names))
 
 
 def heatmap_spec(rows: list[str], columns: list[str], means, counts) -> dict:
@@ -406,30 +375,13 @@ def heatmap_spec(rows: list[str], columns: list[str], means, counts) -> dict:
     )
 
 
-def heatmap(rows: list[str], columns: list[str], means, counts) -> go.Figure:
-    return as_figure(heatmap_spec(rows, columns, means, counts))
-
-
-def figure_data(figure: go.Figure) -> dict:
-    """The figure as plain JSON data for {{ ...|json_script }} (drawn by static/js/charts.js).
-
-    Figures of this module keep the plain data they were made from: that data plus the default template is
-    exactly what figure.to_json() gives, without deep-copying and walking the large template each time."""
-    spec = getattr(figure, "_plain_spec", None)
-    if spec is None:
-        return json.loads(figure.to_json())
-    data = json.loads(json.dumps(spec))  # a copy the caller may change
-    data["layout"]["template"] = json.loads(_template_json(pio.templates.default))
-    return data
-
-
 def export_data(spec: dict) -> dict:
-    """A figure's plain data (a *_spec() function's) for an image export by kaleido: what figure_data()
-    gives, but with only the template's defaults for the trace types the figure draws.
+    """A figure's plain data (a *_spec() function's) for an image export by kaleido: what plotly's
+    figure.to_json() gives, but with only the template's defaults for the trace types the figure draws.
 
     plotly.js reads template.data only for the types it draws, so the image is the same; parsing and
     merging the defaults of forty other trace types was an eighth of what Chromium did per chart."""
-    template = json.loads(_template_json(pio.templates.default))
+    template = plotly_template()
     types = {trace.get("type", "scatter") for trace in spec["data"]}
     template["data"] = {kind: defaults for kind, defaults in template["data"].items() if kind in types}
     data = json.loads(json.dumps(spec))  # a copy the caller may change
@@ -437,37 +389,14 @@ def export_data(spec: dict) -> dict:
     return data
 
 
-@functools.cache
-def _template_json(name) -> str:
-    """The JSON of a template as figure.to_json() writes it (computed once per template)."""
-    return json.dumps(json.loads(go.Figure().to_json())["layout"]["template"])
-
-
-def _script_escape(text: str) -> str:
-    """What Django's json_script escapes, so that the JSON cannot end the <script> element it is written in.
-    With replace(): json_script's str.translate() took ~0.1 ms per kB of JSON here, replace() 5 us."""
-    return text.replace(">", "\\u003E").replace("<", "\\u003C").replace("&", "\\u0026")
-
-
-@functools.cache
-def _template_script_json(name) -> str:
-    return _script_escape(_template_json(name))
+def plotly_template() -> dict:
+    """Plotly's default template as plain data: what figure.to_json() writes in every figure's layout."""
+    return pio.templates[pio.templates.default].to_plotly_json()  # a deep copy: the caller may change it
 
 
 def figure_script(spec: dict, element_id: str) -> str:
-    """The <script type="application/json"> element of a figure's plain data (a *_spec() function's), for
-    static/js/charts.js: the same bytes as {{ figure_data(as_figure(spec))|json_script:element_id }}.
-
-    Why: a dashboard draws 3 charts per request, and building plotly Figures, copying them through JSON and
-    escaping plotly's default template (7 kB) for each took more CPU than all its queries. The template's
-    escaped JSON is made once per process; only the figure's own data is serialized per request."""
-    # Each trace's "type" last, where a plotly Figure moves it: the same bytes as figure_data() writes.
-    data = [
-        {**{k: v for k, v in trace.items() if k != "type"}, "type": trace["type"]} for trace in spec["data"]
-    ]
-    text = json.dumps({"data": data, "layout": spec["layout"]})
-    # The template goes last in the layout, itself the last member of the figure (as in figure_data()).
-    template = _template_script_json(pio.templates.default)
-    body = f'{_script_escape(text[:-2])}, "template": {template}}}}}'
-    # mark_safe: JSON escaped as json_script escapes it (above), so it cannot leave the element.
-    return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(body))  # noqa: S308
+    """The <script type="application/json"> element static/js/charts.js draws a figure from: its plain data
+    (a *_spec() function's) with plotly's default template, written by Django's json_script."""
+    return json_script(
+        {"data": spec["data"], "layout": {**spec["layout"], "template": plotly_template()}}, element_id
+    )

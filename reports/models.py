@@ -6,6 +6,7 @@ from django.db import models
 from assessments.models import Assessment, AssessmentCycle
 
 from .peer_groups import PeerGroup
+from .plans.models import ActionNote, CommitmentTarget, ImprovementAction  # noqa: F401 (models of the app)
 
 
 class ScorecardQuerySet(models.QuerySet):

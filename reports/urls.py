@@ -1,9 +1,9 @@
 from django.urls import path
 
+from .plans import views as plan_views
 from .views import dashboards as dashboard_views
 from .views import exports as export_views
 from .views import nam_exports as nam_export_views
-from .views import plans as plan_views
 from .views import releases as release_views
 from .views import scorecards as scorecard_views
 
@@ -44,7 +44,7 @@ urlpatterns = [
         export_views.assessment_export,
         name="assessment_export",
     ),
-    # --- improvement plans (views/plans.py) ---
+    # --- improvement plans (plans/views.py) ---
     path("orgs/<slug:slug>/plan/", plan_views.plan, name="plan"),
     path("orgs/<slug:slug>/plan/build/", plan_views.plan_build, name="plan_build"),
     path("orgs/<slug:slug>/plan/target/", plan_views.plan_target, name="plan_target"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from assessments import models as am
 from assessments.permissions import nam_staff_group
 from commitments import models as cm
+from reports.plans import models as plans
 
 COMMITMENT_NAMES = [
     ("engaged", "Engaged", "ENG"),
@@ -172,7 +173,7 @@ def answer_all(assessment: am.Assessment, levels=None, *, status=None) -> am.Ass
 
 class CommitmentTargetFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = am.CommitmentTarget
+        model = plans.CommitmentTarget
 
     organization = factory.SubFactory(OrganizationFactory)
     cycle = factory.SubFactory(AssessmentCycleFactory)
@@ -182,14 +183,14 @@ class CommitmentTargetFactory(factory.django.DjangoModelFactory):
 
 class ImprovementActionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = am.ImprovementAction
+        model = plans.ImprovementAction
         skip_postgeneration_save = True
 
     organization = factory.SubFactory(OrganizationFactory)
     cycle = factory.SubFactory(AssessmentCycleFactory)
     commitment = factory.LazyAttribute(lambda a: a.cycle.rubric.commitments.order_by("order").first())
     title = factory.Sequence(lambda n: f"Action {n}")
-    status = am.ImprovementAction.Status.PLANNED
+    status = plans.ImprovementAction.Status.PLANNED
 
     @factory.post_generation
     def indicators(self, create, extracted, **kwargs):
@@ -199,7 +200,7 @@ class ImprovementActionFactory(factory.django.DjangoModelFactory):
 
 class ActionNoteFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = am.ActionNote
+        model = plans.ActionNote
 
     action = factory.SubFactory(ImprovementActionFactory)
     text = factory.Sequence(lambda n: f"Progress note {n}")

@@ -27,9 +27,10 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import ImprovementAction, Invitation, Membership
-from assessments.services.people import invitation_token
+from assessments.models import Invitation, Membership
+from assessments.people.services import invitation_token
 from reports.models import BenchmarkRelease
+from reports.plans.models import ImprovementAction
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ WORKFLOW_REFUSED = {"anonymous": LOGIN, "executive_a": 403, "assessor_b": 404, "
 _ALPHA_2026 = {"slug": "alpha", "cycle_slug": "2026"}
 
 
-# Improvement plans: assessors and org admins edit; executives and NAM staff read (views/plans.py).
+# Improvement plans: assessors and org admins edit; executives and NAM staff read (reports/plans/views.py).
 PLAN_EDITORS_ONLY = {
     "anonymous": LOGIN,
     "assessor_a": 200,
@@ -160,7 +161,7 @@ PLAN_WRITE_REFUSED = {"anonymous": LOGIN, "executive_a": 403, "assessor_b": 404,
 
 
 def _plan_snapshot(world):
-    from assessments.models import ActionNote, CommitmentTarget, ImprovementAction
+    from reports.plans.models import ActionNote, CommitmentTarget
 
     return (
         sorted(CommitmentTarget.objects.values_list("organization_id", "commitment_id", "target_level")),
@@ -194,7 +195,7 @@ ROWS: dict[str, dict] = {
         # Only the anonymous are refused; a non-member's choice is ignored (checked in test_people_*).
         "post": {"anonymous": LOGIN},
     },
-    # --- people, invitations, audit (views/people.py) ---
+    # --- people, invitations, audit (assessments/people/views.py) ---
     "assessments:members": {
         "kwargs": {"slug": "alpha"},
         "expect": ORG_ADMINS_ONLY,
@@ -320,7 +321,7 @@ ROWS: dict[str, dict] = {
         "post": REFUSED_TO_ALL_BUT_NAM,
         "snapshot": _workflow_snapshot,
     },
-    # --- improvement plans (views/plans.py) ---
+    # --- improvement plans (reports/plans/views.py) ---
     "reports:plan": {"kwargs": {"slug": "alpha"}, "expect": ORG_MEMBERS_ONLY},
     "reports:plan_build": {
         "kwargs": {"slug": "alpha"},

@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import Assessment, Invitation, Membership, Response
-from assessments.services.people import invitation_token
+from assessments.people.services import invitation_token
 from commitments.models import Indicator
 from tests import test_access_matrix as matrix
 from tests.test_access_matrix import ROLES, ROWS
@@ -617,7 +617,7 @@ def test_hostile_query_strings_are_never_a_server_error(client, world):
 
 
 def test_a_nul_byte_in_the_plan_pages_cycle_parameter_is_a_404(client, world):
-    """reports/views/plans.py looks the ?cycle= slug up as it came: PostgreSQL refuses NUL bytes (a 500)."""
+    """reports/plans/views.py looks the ?cycle= slug up as it came: PostgreSQL refuses NUL bytes (a 500)."""
     _as(client, world.users["assessor_a"])
     assert client.get("/orgs/alpha/plan/", {"cycle": "2026\x00"}).status_code == 404
     before = db_fingerprint()

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from commitments.models import MaturityLevel, Rubric
 
-from ..models import AssessmentCycle
+from ..models import AssessmentCycle, Response
 from ..services.workflow import (
     MAX_COMMENT,
     MAX_EVIDENCE_LINKS,
@@ -90,8 +90,10 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("answer") == NOT_APPLICABLE and not (data.get("na_justification") or "").strip():
-            self.add_error("na_justification", "Say why this indicator does not apply to your organization.")
+        if Response.na_reason_missing(
+            not_applicable=data.get("answer") == NOT_APPLICABLE, na_justification=data.get("na_justification")
+        ):
+            self.add_error("na_justification", Response.NA_REASON_MISSING)
         return data
 
     def to_answer(self) -> Answer:

@@ -151,8 +151,10 @@ def _validate_answer(answer: Answer, indicator: Indicator) -> None:
         raise ValidationError(f"{code}: choose either a level or Not applicable, not both.")
     if answer.level is not None and answer.level not in range(1, 6):
         raise ValidationError(f"{code}: the level must be between 1 and 5.")
-    if answer.not_applicable and not answer.na_justification.strip():
-        raise ValidationError(f"{code}: say why this indicator does not apply to your organization.")
+    if Response.na_reason_missing(
+        not_applicable=answer.not_applicable, na_justification=answer.na_justification
+    ):
+        raise ValidationError(f"{code}: {Response.NA_REASON_MISSING}")
     for name, limit in (
         ("na_justification", MAX_NA_JUSTIFICATION),
         ("evidence_summary", MAX_EVIDENCE_SUMMARY),

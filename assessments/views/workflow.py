@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from commitments.selectors import rubric_outline
 
 from .. import permissions, selectors
+from ..forms import add_service_errors
 from ..forms.workflow import (
     NOT_APPLICABLE,
     TAKE_THEIRS,
@@ -310,11 +311,7 @@ def submit(request, slug, cycle_slug):
             messages.warning(request, " ".join(error.messages))
             return redirect("assessments:overview", organization.slug, cycle.slug)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

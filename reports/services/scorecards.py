@@ -36,7 +36,7 @@ from reports.disclosure import method_context
 from reports.exporters import chart_svg, pdf
 from reports.models import Scorecard, ScorecardBatch
 from reports.peer_groups import PeerGroup
-from reports.plans import scorecard_plan_context
+from reports.plans.selectors import scorecard_plan_context
 from reports.selectors import org_benchmark
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class ScorecardDocument:
     benchmark: object  # reports.selectors.OrgBenchmark
     indicators: dict[str, list[IndicatorRow]]  # by commitment slug
     definitions: dict[str, str]  # commitment slug -> its definition
-    plan_html: str  # the page "Our improvement plan" (reports.plans), rendered
+    plan_html: str  # the page "Our improvement plan" (reports.plans.selectors), rendered
     rubric_version: str
     page_size: str
     inputs_hash: str

@@ -11,8 +11,9 @@ from assessments import permissions
 from assessments.models import AssessmentCycle, OrgType, Region, SizeBand
 from commitments.models import Commitment
 
-from .. import charts, disclosure, plans, releases, selectors
+from .. import charts, disclosure, releases, selectors
 from ..peer_groups import PeerGroup
+from ..plans.selectors import target_review
 
 
 def how_scores_work(request):
@@ -245,7 +246,7 @@ def _target_review(organization, assessment, results, achieved):
     if not earlier:
         return None
     plan_cycle = max(earlier, key=lambda r: r.cycle.opens_on).cycle
-    return plans.target_review(
+    return target_review(
         organization=organization, cycle=plan_cycle, next_cycle=assessment.cycle, achieved=achieved
     )
 

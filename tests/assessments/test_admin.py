@@ -46,8 +46,6 @@ def test_every_assessments_model_is_registered():
         "assessment",
         "response",
         "responsechange",
-        "commitmenttarget",
-        "improvementaction",
     ],
 )
 def test_changelists_load(superuser_client, event, name):

@@ -38,9 +38,14 @@ def trace_names(figure):
     return [trace.name for trace in figure.data]
 
 
+def validated(spec: dict) -> go.Figure:
+    """The product's plain figure data as a plotly Figure, validated (raises on any unknown property)."""
+    return go.Figure(spec)
+
+
 def test_radar_against_peer_median(cycle, viewer):
     benchmark = benchmark_with_peers(cycle, viewer, 5)  # peers 2, 3, 4, 2, 3: median 3
-    figure = charts.radar(benchmark)
+    figure = validated(charts.radar_spec(benchmark))
     assert trace_names(figure) == ["Viewer Hospital", "Peer median (All participating organizations, n=5)"]
     org, peer = figure.data
     assert list(org.r) == [5.0] + [3.0] * 9 + [5.0]  # closed loop
@@ -56,7 +61,7 @@ def test_radar_against_peer_median(cycle, viewer):
 
 def test_radar_without_peers_when_suppressed(cycle, viewer):
     benchmark = benchmark_with_peers(cycle, viewer, 4)
-    figure = charts.radar(benchmark)
+    figure = validated(charts.radar_spec(benchmark))
     assert trace_names(figure) == ["Viewer Hospital"]
     assert figure.layout.annotations[0].text == "Peer comparison hidden: fewer than 5 peers"
     assert "median" not in figure.to_json().lower()
@@ -64,7 +69,7 @@ def test_radar_without_peers_when_suppressed(cycle, viewer):
 
 def test_score_vs_iqr(cycle, viewer):
     benchmark = benchmark_with_peers(cycle, viewer, 5)
-    figure = charts.score_vs_iqr(benchmark)
+    figure = validated(charts.score_vs_iqr_spec(benchmark))
     bars, medians, scores = figure.data
     assert trace_names(figure) == [
         "Middle half of peers (25th to 75th percentile)",
@@ -81,7 +86,7 @@ def test_score_vs_iqr(cycle, viewer):
 
 def test_score_vs_iqr_suppressed_has_only_the_organization(cycle, viewer):
     # Four organizations in all: not even a first release can be published.
-    figure = charts.score_vs_iqr(benchmark_with_peers(cycle, viewer, 3))
+    figure = validated(charts.score_vs_iqr_spec(benchmark_with_peers(cycle, viewer, 3)))
     assert trace_names(figure) == ["Viewer Hospital"]
     assert "no peer figures published yet" in figure.layout.annotations[0].text
 
@@ -95,7 +100,7 @@ def test_trend(rubric):
     for _ in range(5):
         make_org(earlier, [3] * 30)
     publish(earlier)
-    figure = charts.trend(org_benchmark(assessment=current, peer_group="all"))
+    figure = validated(charts.trend_spec(org_benchmark(assessment=current, peer_group="all")))
     assert trace_names(figure)[-2:] == ["Peer median, overall", "Overall"]
     overall = figure.data[-1]
     assert (list(overall.x), list(overall.y), list(overall.text)) == (
@@ -110,8 +115,8 @@ def test_trend(rubric):
 
 def test_figures_are_plain_static_json(cycle, viewer):
     benchmark = benchmark_with_peers(cycle, viewer, 6)
-    for build in (charts.radar, charts.score_vs_iqr, charts.trend):
-        data = charts.figure_data(build(benchmark))
+    for build in (charts.radar_spec, charts.score_vs_iqr_spec, charts.trend_spec):
+        data = build(benchmark)
         assert set(data) == {"data", "layout"}
         assert not {"updatemenus", "sliders"} & set(data["layout"])
         go.Figure(data)  # valid for plotly, and so for kaleido's SVG export
@@ -121,7 +126,7 @@ def test_figures_are_plain_static_json(cycle, viewer):
 def test_distribution_boxes_and_heatmap(cycle, viewer):
     benchmark_with_peers(cycle, viewer, 5)
     stats = {slug: s for (_, slug), s in field_statistics(cycle=cycle).items()}
-    figure = charts.distribution_boxes(stats, {"engaged": "Engaged", "overall": "Overall"})
+    figure = validated(charts.distribution_boxes_spec(stats, {"engaged": "Engaged", "overall": "Overall"}))
     box = figure.data[0]
     assert list(box.x) == ["Engaged", "Overall"]
     # Engaged: viewer 5 and peers 2, 3, 4, 2, 3 -> 2, 2, 3, 3, 4, 5.
@@ -132,32 +137,33 @@ def test_distribution_boxes_and_heatmap(cycle, viewer):
         2.0,
         4.5,
     )
-    heat = charts.heatmap(["Hospital"], ["Engaged"], [[stats["engaged"].mean]], [[6]])
+    heat = validated(charts.heatmap_spec(["Hospital"], ["Engaged"], [[stats["engaged"].mean]], [[6]]))
     assert [list(row) for row in heat.data[0].text] == [["3.17<br>n=6"]]
     assert heat.data[0].showscale is False
 
 
 @pytest.mark.parametrize("peers", [4, 6])  # suppressed, shown
-def test_unvalidated_figures_are_valid_and_serialize_as_plotly_does(two_cycle_charts, peers):
-    # The figures skip graph_objects' validation for speed: validating their data here must find nothing
-    # wrong, and figure_data()'s shortcut must give exactly what plotly's own to_json() gives.
+def test_plain_figures_are_valid_plotly_figures(two_cycle_charts, peers):
+    # The figures skip graph_objects' validation for speed: validating them here must find nothing wrong.
     benchmark, stats = two_cycle_charts(viewer_name="Viewer Hospital", peers=peers)
-    figures = [
-        charts.radar(benchmark),
-        charts.score_vs_iqr(benchmark),
-        charts.trend(benchmark),
-        charts.distribution_boxes(stats, {slug: slug.title() for slug in stats}),
-        charts.heatmap(["Hospital", "Clinic"], ["Safe", "Fair"], [[3.5, None], [2, 4]], [[6, 0], [5, 7]]),
+    specs = [
+        charts.radar_spec(benchmark),
+        charts.score_vs_iqr_spec(benchmark),
+        charts.trend_spec(benchmark),
+        charts.distribution_boxes_spec(stats, {slug: slug.title() for slug in stats}),
+        charts.heatmap_spec(
+            ["Hospital", "Clinic"], ["Safe", "Fair"], [[3.5, None], [2, 4]], [[6, 0], [5, 7]]
+        ),
     ]
-    for figure in figures:
-        validated = go.Figure(figure.to_dict())  # raises on any property plotly does not know
-        assert charts.figure_data(figure) == json.loads(figure.to_json()) == json.loads(validated.to_json())
+    for spec in specs:
+        figure = validated(spec)  # raises on any property plotly does not know
+        assert [trace.type for trace in figure.data] == [trace["type"] for trace in spec["data"]]
 
 
 def test_export_data_keeps_only_the_template_defaults_of_the_trace_types_drawn(cycle, viewer):
     benchmark = benchmark_with_peers(cycle, viewer, 5)
     spec = charts.score_vs_iqr_spec(benchmark)
-    full = charts.figure_data(charts.as_figure(spec))
+    full = json.loads(validated(spec).to_json())  # what plotly itself serializes
     exported = charts.export_data(spec)
     template, full_template = exported["layout"].pop("template"), full["layout"].pop("template")
     assert sorted(template["data"]) == ["bar", "scatter"]  # plotly.js reads no other

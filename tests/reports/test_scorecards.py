@@ -18,9 +18,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
-from assessments.models import Assessment, ImprovementAction, Response
+from assessments.models import Assessment, Response
 from reports.exporters import chart_svg, pdf
 from reports.models import Scorecard
+from reports.plans.models import ImprovementAction
 from reports.scores import assessment_scores
 from reports.selectors import org_benchmark
 from reports.services import scorecards as service

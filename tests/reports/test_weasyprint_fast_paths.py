@@ -17,9 +17,9 @@ import weasyprint
 from PIL import Image
 from pypdf import PdfReader
 
-from assessments.models import ImprovementAction
 from reports.exporters import pdf
 from reports.exporters import weasyprint_fast_paths as fast
+from reports.plans.models import ImprovementAction
 from reports.services import scorecards as service
 
 STATIC = Path(__file__).resolve().parents[2] / "static"

@@ -7,23 +7,18 @@ organization or another rubric is refused with a ValidationError and nothing is 
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.models import AssessmentCycle, Membership, Organization
 from commitments.models import Commitment, Indicator
 
-from ..models import (
-    ActionNote,
-    AssessmentCycle,
-    CommitmentTarget,
-    ImprovementAction,
-    Membership,
-    Organization,
-)
+from .models import ActionNote, CommitmentTarget, ImprovementAction
+from .suggestions import CommitmentSuggestion
 
 TARGET_MIN = Decimal("1.00")
 TARGET_MAX = Decimal("5.00")
@@ -246,21 +241,7 @@ def note_add(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Starting a plan from the suggestions (reports.plans computes them; assessments must not import reports)
-
-
-@dataclass(frozen=True)
-class SuggestedActionInput:
-    indicator: Indicator
-    title: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class SuggestedCommitmentInput:
-    commitment: Commitment
-    target_level: Decimal
-    actions: Sequence[SuggestedActionInput] = field(default_factory=tuple)
+# Starting a plan from the suggestions
 
 
 @dataclass(frozen=True)
@@ -276,14 +257,17 @@ def plan_start_from_suggestions(
     organization: Organization,
     cycle: AssessmentCycle,
     user,
-    suggestions: Sequence[SuggestedCommitmentInput],
+    suggestions: Sequence[CommitmentSuggestion],
 ) -> PlanStartResult:
-    """Set the suggested targets and add one action per suggested indicator, keeping what the plan has.
+    """Set the suggested targets and add one action per indicator to move (`actions_to_add`), keeping what
+    the plan has.
 
     A target already set is kept (the team chose it); an action is not added twice for the same
     indicator and title.
     """
     targets_set = actions_created = skipped = 0
+    commitments = Commitment.objects.in_bulk([s.commitment_id for s in suggestions])
+    indicators = Indicator.objects.in_bulk([i.indicator_id for s in suggestions for i in s.actions_to_add])
     existing_targets = set(
         CommitmentTarget.objects.filter(organization=organization, cycle=cycle).values_list(
             "commitment_id", flat=True
@@ -295,7 +279,7 @@ def plan_start_from_suggestions(
         )
     )
     for suggestion in suggestions:
-        commitment = suggestion.commitment
+        commitment = commitments[suggestion.commitment_id]
         if commitment.pk in existing_targets:
             skipped += 1
         else:
@@ -303,23 +287,23 @@ def plan_start_from_suggestions(
                 organization=organization,
                 cycle=cycle,
                 commitment=commitment,
-                target_level=suggestion.target_level,
+                target_level=suggestion.suggested_target,
                 user=user,
             )
             targets_set += 1
-        for item in suggestion.actions:
-            if (commitment.pk, item.title) in existing_actions:
+        for item in suggestion.actions_to_add:
+            if (commitment.pk, item.suggested_title) in existing_actions:
                 continue
             action_create(
                 organization=organization,
                 cycle=cycle,
                 commitment=commitment,
-                title=item.title,
-                description=item.description,
-                indicators=[item.indicator],
+                title=item.suggested_title,
+                description=item.next_descriptor,
+                indicators=[indicators[item.indicator_id]],
                 user=user,
             )
-            existing_actions.add((commitment.pk, item.title))
+            existing_actions.add((commitment.pk, item.suggested_title))
             actions_created += 1
     return PlanStartResult(
         targets_set=targets_set, actions_created=actions_created, skipped_existing_targets=skipped

@@ -15,7 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import permissions
-from ..forms.people import (
+from ..forms import add_service_errors
+from ..models import AuditEvent, Invitation, Membership, Organization, Role
+from ..permissions import Action, organization_for, require_nam_staff
+from . import services
+from .forms import (
     AuditFilterForm,
     InvitationForm,
     NewAccountForm,
@@ -23,9 +27,6 @@ from ..forms.people import (
     RoleForm,
     UnlockForm,
 )
-from ..models import AuditEvent, Invitation, Membership, Organization, Role
-from ..permissions import Action, organization_for, require_nam_staff
-from ..services import people as services
 
 AUDIT_PAGE_SIZE = 50
 
@@ -34,14 +35,6 @@ def _form_errors(form_or_error) -> str:
     if isinstance(form_or_error, ValidationError):
         return " ".join(form_or_error.messages)
     return " ".join(e for errors in form_or_error.errors.values() for e in errors)
-
-
-def _apply_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -58,7 +51,7 @@ def members(request, slug):
                 organization=organization, invited_by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("assessments:members", slug=organization.slug)
@@ -195,7 +188,7 @@ def invitation_accept(request, token):
                 request=request,
             )
         except ValidationError as error:
-            _apply_error(form, error)
+            add_service_errors(form, error)
         else:
             login(request, user, backend="assessments.backends.PortalBackend")
             request.session[permissions.ACTIVE_ORG_SESSION_KEY] = invitation.organization.slug
@@ -248,7 +241,7 @@ def nam_organizations(request):
                 request=request,
             )
         except ValidationError as error:
-            _apply_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

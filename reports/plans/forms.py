@@ -9,9 +9,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from assessments.models import AssessmentCycle, Organization
 from commitments.models import Commitment, Indicator
 
-from ..models import AssessmentCycle, ImprovementAction, Organization
+from .models import ImprovementAction
 
 User = get_user_model()
 

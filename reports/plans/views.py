@@ -15,15 +15,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from assessments.audit import audit_record
-from assessments.forms.plans import ActionForm, NoteForm, PlanFilterForm, StatusForm, TargetForm
-from assessments.models import AssessmentCycle, AuditEvent, ImprovementAction
+from assessments.forms import add_service_errors
+from assessments.models import AssessmentCycle, AuditEvent
 from assessments.permissions import Action, can, organization_for, require_nam_staff
-from assessments.services import plans as services
 
-from .. import plans as selectors
 from ..exporters import tabular
-from ..exporters.plans import field_plan_table, plan_table
 from ..peer_groups import PeerGroup
+from . import selectors, services
+from .exporters import field_plan_table, plan_table
+from .field_summary import field_plan_summary
+from .forms import ActionForm, NoteForm, PlanFilterForm, StatusForm, TargetForm
+from .models import ImprovementAction
+from .suggestions import chosen_suggestions, plan_suggestions
 
 
 def _cycle_from_param(slug: str) -> AssessmentCycle:
@@ -52,14 +55,6 @@ def _back(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -96,11 +91,9 @@ def plan_build(request, slug):
     cycle = _cycle(request, organization)
     assessment = selectors.submitted_assessment(organization=organization, cycle=cycle)
     peer_group = request.GET.get("peer_group") or PeerGroup.ALL
-    suggestions = (
-        selectors.plan_suggestions(assessment=assessment, peer_group=peer_group) if assessment else None
-    )
+    suggestions = plan_suggestions(assessment=assessment, peer_group=peer_group) if assessment else None
     if request.method == "POST" and suggestions is not None:
-        picked = selectors.suggestion_inputs(suggestions, slugs=request.POST.getlist("commitment"))
+        picked = chosen_suggestions(suggestions, slugs=request.POST.getlist("commitment"))
         if not picked:
             messages.error(request, "Tick at least one commitment to start the plan with.")
         else:
@@ -147,7 +140,7 @@ def plan_target(request, slug):
                 user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             done = (
                 f"Target for {commitment.name} set to {level}."
@@ -178,7 +171,7 @@ def plan_action_new(request, slug):
                     organization=organization, cycle=cycle, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Action “{action.title}” added to the plan.")
                 return redirect(_back(request, _plan_url(organization, cycle, action.commitment.slug)))
@@ -228,7 +221,7 @@ def plan_action_edit(request, slug, pk):
                     organization=organization, action=action, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Action “{action.title}” saved.")
                 return redirect(_back(request, _plan_url(organization, cycle, action.commitment.slug)))
@@ -283,7 +276,7 @@ def plan_action_note(request, slug, pk):
                 organization=organization, action=action, user=request.user, **note_form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(note_form, error)
+            add_service_errors(note_form, error)
         else:
             messages.success(request, "Progress note added.")
             return redirect(
@@ -343,7 +336,7 @@ def _nam_cycle(request) -> AssessmentCycle | None:
 def nam_plans(request):
     require_nam_staff(request)
     cycle = _nam_cycle(request)
-    summary = selectors.field_plan_summary(cycle=cycle) if cycle else None
+    summary = field_plan_summary(cycle=cycle) if cycle else None
     return render(
         request,
         "reports/plans/nam_plans.html",
@@ -357,7 +350,7 @@ def nam_plans_export(request):
     cycle = _nam_cycle(request)
     if cycle is None:
         raise Http404("No cycle yet.")
-    table = field_plan_table(summary=selectors.field_plan_summary(cycle=cycle))
+    table = field_plan_table(summary=field_plan_summary(cycle=cycle))
     audit_record(
         kind=AuditEvent.Kind.EXPORT, request=request, detail=f"field improvement plans {cycle.slug} as csv"
     )

@@ -1,4 +1,4 @@
-"""assessments/services/people.py: invitations, roles, organizations, lockouts, each audited."""
+"""assessments/people/services.py: invitations, roles, organizations, lockouts, each audited."""
 
 import re
 import time
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assessments.models import AuditEvent, Invitation, Membership, Organization, Role
-from assessments.services import people as services
+from assessments.people import services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""assessments/views/people.py: members and invitations end to end, new organizations, lockouts, audit log."""
+"""assessments/people/views.py: members and invitations end to end, new organizations, lockouts, audit log."""
 
 import re
 import time
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import AuditEvent, Invitation, Membership, Organization, Role
-from assessments.services import people as services
+from assessments.people import services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,11 @@
 """Improvement plans as tables for CSV/XLSX (reports.exporters.tabular turns them into bytes)."""
 
-from assessments.models import AssessmentCycle, CommitmentTarget, Organization
+from assessments.models import AssessmentCycle, Organization
 
-from ..plans import FieldPlanSummary, plan_actions
-from .tabular import Table
+from ..exporters.tabular import Table
+from .field_summary import FieldPlanSummary
+from .models import CommitmentTarget
+from .selectors import plan_actions
 
 PLAN_HEADER = [
     "Commitment",

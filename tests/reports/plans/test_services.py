@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assessments.models import ActionNote, CommitmentTarget, ImprovementAction
-from assessments.services import plans as services
 from commitments.models import Indicator
+from reports.plans import services
+from reports.plans.models import ActionNote, CommitmentTarget, ImprovementAction
+from reports.plans.suggestions import CommitmentSuggestion, IndicatorSuggestion
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -233,6 +234,36 @@ def test_note_add_refuses_bad_input(cycle, org_a, assessor_a, text, noted_on, er
     assert ActionNote.objects.count() == 0
 
 
+def _suggestion(commitment, target, *, indicators=()) -> CommitmentSuggestion:
+    """What plans.suggestions gives for a commitment ticked on the build page (what the service reads)."""
+    return CommitmentSuggestion(
+        commitment_id=commitment.pk,
+        slug=commitment.slug,
+        name=commitment.name,
+        order=commitment.order,
+        score=None,
+        reference=None,
+        gap=None,
+        suggested_target=target,
+        current_target=None,
+        actions_in_plan=0,
+        indicators=list(indicators),
+    )
+
+
+def _indicator_at_level_1(indicator, *, next_descriptor) -> IndicatorSuggestion:
+    return IndicatorSuggestion(
+        indicator_id=indicator.pk,
+        code=indicator.code,
+        title=indicator.title,
+        current_level=1,
+        not_applicable=False,
+        next_level=2,
+        next_descriptor=next_descriptor,
+        in_plan=False,
+    )
+
+
 def test_plan_start_from_suggestions_keeps_what_exists(cycle, org_a, assessor_a):
     fair, safe = _commitment(cycle, "fair"), _commitment(cycle, "safe")
     f.CommitmentTargetFactory(organization=org_a, cycle=cycle, commitment=safe, target_level=Decimal("4.50"))
@@ -240,21 +271,19 @@ def test_plan_start_from_suggestions_keeps_what_exists(cycle, org_a, assessor_a)
         organization=org_a, cycle=cycle, commitment=fair, title="FAI-1: reach level 2 Developing"
     )
     suggestions = [
-        services.SuggestedCommitmentInput(
-            commitment=fair,
-            target_level=Decimal("2.00"),
-            actions=[
-                services.SuggestedActionInput(
-                    indicator=_indicator(cycle, "FAI-1"), title="FAI-1: reach level 2 Developing"
-                ),
-                services.SuggestedActionInput(
-                    indicator=_indicator(cycle, "FAI-2"),
-                    title="FAI-2: reach level 2 Developing",
-                    description="D2",
-                ),
+        _suggestion(
+            fair,
+            Decimal("2.00"),
+            indicators=[
+                _indicator_at_level_1(_indicator(cycle, "FAI-1"), next_descriptor=""),
+                _indicator_at_level_1(_indicator(cycle, "FAI-2"), next_descriptor="D2"),
             ],
         ),
-        services.SuggestedCommitmentInput(commitment=safe, target_level=Decimal("4.00")),
+        _suggestion(safe, Decimal("4.00")),
+    ]
+    assert [i.suggested_title for i in suggestions[0].actions_to_add] == [
+        "FAI-1: reach level 2 Developing",
+        "FAI-2: reach level 2 Developing",
     ]
     result = services.plan_start_from_suggestions(
         organization=org_a, cycle=cycle, user=assessor_a, suggestions=suggestions
