@@ -48,6 +48,7 @@ run: $(VENV)/.installed-run chromium
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_rubric $(RUBRIC) --publish
 	$(PYTHON) manage.py seed_demo --orgs $(DEMO_ORGS) --cycles $(DEMO_CYCLES) --seed 1 --if-empty
+	$(PYTHON) manage.py publish_benchmarks --all-cycles --if-none
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Starting a Celery worker (with beat) on $$CELERY_BROKER_URL"; \
 		trap 'kill 0' EXIT INT TERM; \

@@ -51,6 +51,7 @@ class Organization(models.Model):
     region = models.CharField(max_length=10, choices=Region.choices, editable=False)
     ownership = models.CharField(max_length=10, choices=Ownership.choices)
     is_teaching = models.BooleanField("teaching organization", default=False)
+    is_rural = models.BooleanField("rural or critical access hospital", default=False)
     parent = models.ForeignKey(
         "self",
         null=True,

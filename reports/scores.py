@@ -53,9 +53,9 @@ class AssessmentScores:
     def benchmark_values(self) -> dict[str, float]:
         """The scores peer statistics are computed from: commitment slug (and OVERALL) -> float.
 
-        The float nearest to the exact score, so that a statistic rounds as the exact value would; the
-        benchmark table (reports.benchmark_scores) stores exactly these, and a viewer's own value is found
-        in a peer group's sorted scores by equality."""
+        The float nearest to the exact score, so that a statistic rounds as the exact value would; a
+        benchmark release (reports.models.ReleasedResult) stores exactly these, and an excluded
+        organization's value is found in a peer group's sorted scores by equality."""
         values = {c.slug: float(c.exact) for c in self.commitments if c.exact is not None}
         if self.overall_exact is not None:
             values[OVERALL] = float(self.overall_exact)
