@@ -76,13 +76,19 @@ class Overview:
         return next((c.commitment for c in self.commitments if not c.is_complete), None)
 
 
+def assessment_outline(assessment: Assessment):
+    """The rubric's outline as this assessment sees it: only the indicators that apply to the organization's
+    type (an indicator that does not apply is not shown, not answered, not counted and not scored)."""
+    return rubric_outline(assessment.cycle.rubric, org_type=assessment.organization.org_type)
+
+
 def assessment_overview(assessment: Assessment, *, with_changes: bool = True) -> Overview:
     """Per commitment: answered of total, and (with_changes) the latest change, who and when.
 
     The rubric's outline is kept in memory (commitments.selectors.rubric_outline): one query for the
     answered counts, one more for the latest changes.
     """
-    outline = rubric_outline(assessment.cycle.rubric)
+    outline = assessment_outline(assessment)
     commitment_of = {i.pk: c.pk for c in outline.commitments for i in c.indicators.all()}
     answered: dict[int, int] = {}
     for indicator_id in Response.objects.filter(ANSWERED, assessment=assessment).values_list(
@@ -187,7 +193,7 @@ class IndicatorRow:
 
 def commitment_rows(assessment: Assessment, commitment: Commitment) -> list[IndicatorRow]:
     """The commitment's indicators with descriptors, this assessment's answer and last cycle's."""
-    kept = rubric_outline(assessment.cycle.rubric).commitment(commitment.slug)
+    kept = assessment_outline(assessment).commitment(commitment.slug)
     indicators = list(kept.indicators.all()) if kept is not None else []
     responses = {
         r.indicator_id: r
@@ -200,12 +206,9 @@ def commitment_rows(assessment: Assessment, commitment: Commitment) -> list[Indi
 
 
 def assessment_rows(assessment: Assessment) -> list[IndicatorRow]:
-    """Every indicator of the assessment's rubric, in order, with its answer (None when never saved)."""
-    indicators = (
-        Indicator.objects.of_rubric(assessment.cycle.rubric_id)
-        .select_related("commitment")
-        .order_by("commitment__order", "order")
-    )
+    """Every indicator of the assessment (those that apply to its organization), in order, with its answer
+    (None when never saved)."""
+    indicators = [i for c in assessment_outline(assessment).commitments for i in c.indicators.all()]
     responses = {r.indicator_id: r for r in Response.objects.filter(assessment=assessment)}
     return [IndicatorRow(i, responses.get(i.pk)) for i in indicators]
 

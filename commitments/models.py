@@ -35,7 +35,20 @@ LEVEL_MEANINGS = {
 
 # The organization types an indicator may apply to. They mirror assessments.models.OrgType (a test keeps the
 # two equal); they are spelt out here because the rubric knows nothing of assessments.
-ORGANIZATION_TYPES = ("hospital", "health_system", "academic", "chc", "ambulatory", "other")
+ORGANIZATION_TYPE_LABELS = {
+    "hospital": "Hospital",
+    "health_system": "Health system",
+    "academic": "Academic medical center",
+    "chc": "Community health center",
+    "ambulatory": "Ambulatory or clinic group",
+    "other": "Other",
+}
+ORGANIZATION_TYPES = tuple(ORGANIZATION_TYPE_LABELS)
+
+
+def type_labels(org_types) -> list[str]:
+    """Organization types by name ("Community health center"); empty when it applies to every type."""
+    return [ORGANIZATION_TYPE_LABELS[t] for t in org_types if t in ORGANIZATION_TYPE_LABELS]
 
 
 def level_label(level: int | None) -> str:
@@ -282,6 +295,10 @@ class Indicator(RubricContent):
     def applies_to_type(self, org_type: str) -> bool:
         return not self.applies_to or org_type in self.applies_to
 
+    @property
+    def applies_to_labels(self) -> list[str]:
+        return type_labels(self.applies_to)
+
     def clean(self):
         # The crosswalk only follows links into the version this one supersedes.
         if self.continues_id and self.commitment_id:
@@ -356,3 +373,7 @@ class ComplianceItem(RubricContent):
 
     def applies_to_type(self, org_type: str) -> bool:
         return not self.applies_to or org_type in self.applies_to
+
+    @property
+    def applies_to_labels(self) -> list[str]:
+        return type_labels(self.applies_to)

@@ -173,9 +173,25 @@ def _outline_key(rubric: Rubric) -> tuple:
     return (rubric.pk, rubric.status, rubric.published_at)
 
 
-def rubric_outline(rubric: Rubric) -> RubricOutline:
-    """The rubric's commitments, indicators and descriptors (three queries the first time, then none)."""
-    key = _outline_key(rubric)
+def rubric_outline(rubric: Rubric, *, org_type: str | None = None) -> RubricOutline:
+    """The rubric's commitments, indicators and descriptors (three queries the first time, then none).
+
+    With `org_type`, only the indicators that apply to that organization type (Indicator.applies_to): the
+    one place that decides which indicators an organization's assessment shows, answers and is scored on.
+    A rubric without restrictions returns the whole outline; otherwise three more queries the first time.
+    """
+    whole = _rubric_outline(rubric, _outline_key(rubric), excluded=())
+    if org_type is None:
+        return whole
+    excluded = tuple(
+        i.pk for c in whole.commitments for i in c.indicators.all() if not i.applies_to_type(org_type)
+    )
+    if not excluded:
+        return whole
+    return _rubric_outline(rubric, (*_outline_key(rubric), org_type), excluded=excluded)
+
+
+def _rubric_outline(rubric: Rubric, key: tuple, *, excluded: tuple[int, ...]) -> RubricOutline:
     outline = _OUTLINES.get(key)
     if outline is not None:
         return outline
@@ -185,7 +201,9 @@ def rubric_outline(rubric: Rubric) -> RubricOutline:
         .prefetch_related(
             Prefetch(
                 "indicators",
-                queryset=Indicator.objects.order_by("order").prefetch_related(
+                queryset=Indicator.objects.exclude(pk__in=excluded)
+                .order_by("order")
+                .prefetch_related(
                     Prefetch("descriptors", queryset=LevelDescriptor.objects.order_by("level"))
                 ),
             )

@@ -175,10 +175,10 @@ def _response_values(response: Response | None) -> dict:
 
 
 def _lock_editable(assessment: Assessment) -> Assessment:
-    # The cycle is read in the same statement; only the assessment row is locked.
+    # The cycle and organization are read in the same statement; only the assessment row is locked.
     locked = (
         Assessment.objects.select_for_update(of=("self",))
-        .select_related("cycle__rubric")
+        .select_related("cycle__rubric", "organization")  # the organization's type decides the indicators
         .get(pk=assessment.pk)
     )
     if locked.cycle.is_closed:
@@ -211,7 +211,7 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     ids = [answer.indicator_id for answer in answers]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same indicator was sent twice; reload the page and try again.")
-    outline = rubric_outline(assessment.cycle.rubric)
+    outline = rubric_outline(assessment.cycle.rubric, org_type=assessment.organization.org_type)
     wanted = set(ids)
     indicators = {i.pk: i for c in outline.commitments for i in c.indicators.all() if i.pk in wanted}
     unknown = [pk for pk in ids if pk not in indicators]
@@ -295,6 +295,11 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
     if previous is None:
         raise WorkflowError("There is no submitted assessment of the previous cycle to start from.")
     mapping = crosswalk(previous.cycle.rubric, assessment.cycle.rubric)
+    # An indicator carried on into one that does not apply to this organization's type is not copied.
+    applicable = set(
+        rubric_outline(assessment.cycle.rubric, org_type=assessment.organization.org_type).indicator_ids
+    )
+    mapping = {old: new for old, new in mapping.items() if new in applicable}
     now = timezone.now()
     copied = []
     for old in Response.objects.filter(assessment=previous).order_by("pk"):
@@ -336,8 +341,11 @@ def unanswered_indicators(assessment: Assessment):
     answered = Response.objects.filter(assessment=assessment).exclude(
         level__isnull=True, not_applicable=False
     )
+    applicable = rubric_outline(
+        assessment.cycle.rubric, org_type=assessment.organization.org_type
+    ).indicator_ids
     return (
-        Indicator.objects.of_rubric(assessment.cycle.rubric_id)
+        Indicator.objects.filter(pk__in=applicable)
         .exclude(pk__in=answered.values("indicator_id"))
         .select_related("commitment")
         .order_by("commitment__order", "order")
