@@ -274,6 +274,14 @@ class Assessment(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED) and not self.cycle.is_closed
 
 
+class NaReview(models.TextChoices):
+    """NAM's word on an N/A reason, given at validation: a rejected N/A returns the assessment."""
+
+    PENDING = "", "Not reviewed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Not accepted"
+
+
 class Response(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="responses")
@@ -285,6 +293,7 @@ class Response(models.Model):
     )
     not_applicable = models.BooleanField(default=False)
     na_justification = models.TextField(blank=True, max_length=2000)
+    na_review = models.CharField(max_length=8, choices=NaReview.choices, default=NaReview.PENDING, blank=True)
     evidence_summary = models.TextField(blank=True, max_length=4000)
     evidence_links = models.TextField(blank=True, max_length=2000, help_text="One link per line.")
     updated_by = models.ForeignKey(

@@ -27,6 +27,7 @@ from ..models import (
     Assessment,
     AssessmentCycle,
     Membership,
+    NaReview,
     Organization,
     Response,
     ResponseChange,
@@ -250,6 +251,9 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
             updated.append((response, changed))
         for name in changed:
             setattr(response, name, new[name])
+        if response.na_review and ("not_applicable" in changed or "na_justification" in changed):
+            # NAM reviewed the N/A as it was; a changed answer or reason waits for the next review.
+            response.na_review = NaReview.PENDING
         response.updated_by = user
         response.updated_at = now
         history.append(
@@ -267,7 +271,7 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     # a handful, and bulk_update's CASE expressions cost more CPU to build than these statements.
     Response.objects.bulk_create(created)
     for response, changed in updated:
-        response.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
+        response.save(update_fields=[*changed, "na_review", "version", "updated_by", "updated_at"])
     for change in history:
         change.response_id = change.response.pk
     ResponseChange.objects.bulk_create(history)
@@ -409,14 +413,23 @@ def _lock_submitted_for_review(assessment: Assessment, user) -> Assessment:
 
 
 @transaction.atomic
-def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessment:
-    """Send a submitted assessment back to the organization with the reviewer's comment; notifies them."""
+def assessment_return(
+    *, assessment: Assessment, user, comment: str, rejected_na: Sequence[int] = ()
+) -> Assessment:
+    """Send a submitted assessment back to the organization with the reviewer's comment; notifies them.
+
+    rejected_na: ids of the assessment's N/A responses whose reason NAM does not accept (marked so)."""
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Say what the organization should change before resubmitting."})
     if len(comment) > MAX_COMMENT:
         raise ValidationError({"comment": f"A comment has at most {MAX_COMMENT} characters."})
     locked = _lock_submitted_for_review(assessment, user)
+    if rejected_na:
+        rejected = Response.objects.filter(assessment=locked, not_applicable=True, pk__in=rejected_na)
+        if rejected.count() != len(set(rejected_na)):
+            raise ValidationError("Only this assessment's N/A answers can be rejected; nothing was changed.")
+        rejected.update(na_review=NaReview.REJECTED)
     locked.status = Assessment.Status.RETURNED
     locked.reviewer_comment = comment
     locked.reviewed_by = user
@@ -433,6 +446,8 @@ def assessment_validate(*, assessment: Assessment, user, comment: str = "") -> A
     if len(comment) > MAX_COMMENT:
         raise ValidationError({"comment": f"A comment has at most {MAX_COMMENT} characters."})
     locked = _lock_submitted_for_review(assessment, user)
+    # Validating accepts every N/A reason (a rejected one returns the assessment instead).
+    Response.objects.filter(assessment=locked, not_applicable=True).update(na_review=NaReview.ACCEPTED)
     locked.status = Assessment.Status.VALIDATED
     locked.reviewer_comment = comment
     locked.reviewed_by = user
