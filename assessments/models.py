@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from commitments.models import Commitment, Indicator, MaturityLevel, Rubric
+from commitments.models import Commitment, ComplianceItem, Indicator, MaturityLevel, Rubric
 
 from .geography import STATE_CHOICES, STATE_REGION, Region
 
@@ -327,6 +327,36 @@ class Response(models.Model):
     def clean(self):
         if self.not_applicable and not self.na_justification.strip():
             raise ValidationError({"na_justification": "Say why this indicator does not apply."})
+
+
+class ComplianceStatus(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    IN_PROGRESS = "in_progress", "In progress"
+
+
+class ComplianceAnswer(models.Model):
+    """An organization's attestation of a legal requirement (commitments.ComplianceItem) for one assessment.
+
+    Kept apart from the maturity answers: never scored, never benchmarked, never a maturity level."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="compliance_answers")
+    item = models.ForeignKey(ComplianceItem, on_delete=models.PROTECT, related_name="answers")
+    status = models.CharField(max_length=12, choices=ComplianceStatus.choices)
+    note = models.TextField(blank=True, max_length=1000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="compliance_answer_one_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} {self.item.code}: {self.get_status_display()}"
 
 
 class ResponseChange(models.Model):

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
-from commitments.models import Commitment, Indicator, Rubric, level_label
+from commitments.models import Commitment, ComplianceItem, Indicator, Rubric, level_label
 from commitments.selectors import crosswalk, rubric_outline
 
-from .models import Assessment, AssessmentCycle, Response, ResponseChange
+from .models import Assessment, AssessmentCycle, ComplianceAnswer, Response, ResponseChange
 
 ANSWERED = Q(level__isnull=False) | Q(not_applicable=True)
 # Justifications that say nothing; anything under MIN_JUSTIFICATION characters is flagged too.
@@ -351,3 +351,26 @@ def current_open_cycle() -> AssessmentCycle | None:
 
 
 # =========================================================================================================
+
+
+# =========================================================================================================
+# Legal requirements attested beside the assessment (compliance items: not scored, not benchmarked)
+# =========================================================================================================
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    item: ComplianceItem
+    answer: ComplianceAnswer | None
+
+
+def compliance_rows(assessment: Assessment) -> list[ComplianceRow]:
+    """The rubric's legal requirements for the organization's type, each with its attestation (2 queries)."""
+    org_type = assessment.organization.org_type
+    items = [
+        item
+        for item in ComplianceItem.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order")
+        if item.applies_to_type(org_type)
+    ]
+    answers = {a.item_id: a for a in ComplianceAnswer.objects.filter(assessment=assessment)}
+    return [ComplianceRow(item, answers.get(item.pk)) for item in items]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import core, nam, people, workflow
+from .views import compliance, core, nam, people, workflow
 
 app_name = "assessments"
 
@@ -34,6 +34,7 @@ urlpatterns = [
         name="copy_previous",
     ),
     path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/history/", workflow.history, name="history"),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/legal/", compliance.compliance, name="compliance"),
     # --- NAM staff: cycles and review (views/nam.py) ---
     path("nam/cycles/", nam.nam_cycles, name="nam_cycles"),
     path("nam/cycles/<slug:cycle_slug>/", nam.nam_cycle, name="nam_cycle"),

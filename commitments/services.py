@@ -285,7 +285,15 @@ def _write_compliance(rubric: Rubric, spec: RubricSpec) -> None:
             applies_to=list(item_spec.applies_to),
         )
         kept.add(item.pk)
-    ComplianceItem.objects.filter(rubric=rubric).exclude(pk__in=kept).delete()
+    try:
+        ComplianceItem.objects.filter(rubric=rubric).exclude(pk__in=kept).delete()
+    except ProtectedError:
+        raise RubricFileError(
+            [
+                f"version {rubric.version} is a draft that assessments already attested; "
+                "its legal requirements cannot be removed"
+            ]
+        ) from None
 
 
 def _save_if_changed(obj, **values) -> None:
