@@ -293,7 +293,14 @@ class Response(models.Model):
     )
     not_applicable = models.BooleanField(default=False)
     na_justification = models.TextField(blank=True, max_length=2000)
-    na_review = models.CharField(max_length=8, choices=NaReview.choices, default=NaReview.PENDING, blank=True)
+    # db_default too: bulk loaders that COPY named columns (the demo seeder) leave it out.
+    na_review = models.CharField(
+        max_length=8,
+        choices=NaReview.choices,
+        default=NaReview.PENDING,
+        db_default=NaReview.PENDING,
+        blank=True,
+    )
     evidence_summary = models.TextField(blank=True, max_length=4000)
     evidence_links = models.TextField(blank=True, max_length=2000, help_text="One link per line.")
     updated_by = models.ForeignKey(

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='response',
             name='na_review',
-            field=models.CharField(blank=True, choices=[('', 'Not reviewed'), ('accepted', 'Accepted'), ('rejected', 'Not accepted')], default='', max_length=8),
+            field=models.CharField(blank=True, choices=[('', 'Not reviewed'), ('accepted', 'Accepted'), ('rejected', 'Not accepted')], db_default='', default='', max_length=8),
         ),
     ]
