@@ -294,6 +294,7 @@ ROWS: dict[str, dict] = {
         "snapshot": _workflow_snapshot,
     },
     "assessments:history": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY},
+    "assessments:compliance": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY, "post": WORKFLOW_REFUSED},
     "reports:assessment_export": {"kwargs": {**_ALPHA_2026, "fmt": "csv"}, "expect": ORG_MEMBERS_ONLY},
     # --- NAM staff: cycles and review (views/nam.py) ---
     "assessments:nam_cycles": {

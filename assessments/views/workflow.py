@@ -161,7 +161,7 @@ def commitment(request, slug, cycle_slug, commitment_slug):
     writing = request.method == "POST"
     action = Action.EDIT_ASSESSMENT if writing else Action.VIEW
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, action)
-    current = rubric_outline(cycle.rubric).commitment(commitment_slug)
+    current = selectors.assessment_outline(assessment).commitment(commitment_slug)
     if current is None:
         raise Http404("No such commitment in this cycle's rubric.")
     if writing and not assessment.is_editable:
