@@ -145,6 +145,12 @@ class AuditEvent(models.Model):
         EXPORT = "export", "Export"
         PDF_DOWNLOAD = "pdf_download", "PDF downloaded"
         PASSWORD_CHANGED = "password_changed", "Password changed"
+        MFA_ADDED = "mfa_added", "Second factor added"
+        MFA_REMOVED = "mfa_removed", "Second factor removed"
+        MFA_RECOVERY_CODES = "mfa_recovery_codes", "Recovery codes regenerated"
+        MFA_RESET = "mfa_reset", "Second factors reset"
+        SSO_CONFIGURED = "sso_configured", "Single sign-on configured"
+        SSO_REFUSED = "sso_refused", "Single sign-on refused"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(

@@ -1,3 +1,4 @@
+from allauth.account.views import LoginView
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,7 +9,12 @@ from . import views
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's sign-in (a second factor, single sign-on) at Django's address; Django's views keep sign-out
+    # and the password pages; allauth's own pages (2fa/, oidc/, reauthenticate/) come after them.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("assessments.signin.urls")),
     path("admin/", admin.site.urls),
     path("commitments/", include("commitments.urls")),
     path("", include("reports.urls")),
