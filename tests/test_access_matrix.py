@@ -285,6 +285,21 @@ ROWS: dict[str, dict] = {
         "post": REFUSED_TO_ALL_BUT_NAM,
         "snapshot": lambda w: sorted(Authenticator.objects.values_list("user__username", "type")),
     },
+    # --- sign-in: single sign-on (assessments/signin/views.py) ---
+    "signin:sso_start": {"kwargs": {}, "expect": everyone(405)},  # public POST: the e-mail picks the provider
+    "signin:nam_sso_list": {"kwargs": {}, "expect": NAM_ONLY},
+    "signin:nam_sso_edit": {
+        "kwargs": {"slug": "alpha"},
+        "expect": NAM_ONLY,
+        "data": {
+            "issuer": "https://login.example.org",
+            "client_id": "portal",
+            "client_secret": "secret",
+            "email_domains": "alpha.example",
+            "is_active": "on",
+        },
+        "post": REFUSED_TO_ALL_BUT_NAM,
+    },
     # --- assessment workflow (views/workflow.py) ---
     "assessments:org_home": {
         "kwargs": {"slug": "alpha"},

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 
 from .mfa import has_second_factor, mfa_required
+from .sso import SSO_SESSION_KEY
 
 # What someone without their required second factor may still reach: the set-up pages (and the password or
 # code check that allauth asks before them), sign-out, and the health probe.
@@ -35,7 +36,8 @@ class MfaEnrolmentMiddleware:
         user = request.user
         if not user.is_authenticated or request.resolver_match.url_name in ALLOWED_BEFORE_ENROLMENT:
             return None
-        if not mfa_required(user) or has_second_factor(user):
+        if not mfa_required(user) or has_second_factor(user) or request.session.get(SSO_SESSION_KEY):
+            # Signed in by their organization's (or NAM's) provider: its own second-factor policy applies.
             return None
         messages.warning(
             request,

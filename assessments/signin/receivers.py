@@ -1,5 +1,6 @@
 """Second-factor events go to the audit log; a wrong code counts as a failed sign-in (django-axes)."""
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_login_failed
@@ -7,6 +8,7 @@ from django.dispatch import receiver
 
 from ..audit import audit_record
 from ..models import AuditEvent
+from .sso import SSO_SESSION_KEY
 
 KIND_NAMES = {
     Authenticator.Type.TOTP: "authenticator app",
@@ -55,3 +57,10 @@ def on_mfa_failed(sender, request, user, authenticator, **kwargs):
         credentials={"username": user.get_username(), "second_factor": _name(authenticator)},
         request=request,
     )
+
+
+@receiver(account_signals.user_logged_in, dispatch_uid="remember_single_sign_on")
+def on_signed_in(sender, request, user, sociallogin=None, **kwargs):
+    # The identity provider applies its own second-factor policy to those it signs in (middleware).
+    if sociallogin is not None:
+        request.session[SSO_SESSION_KEY] = sociallogin.account.provider

@@ -1,16 +1,21 @@
-"""NAM staff's pages for sign-in: resetting someone's second factors."""
+"""Sign-in pages of the portal's own: single sign-on by e-mail domain, and NAM staff's pages for second
+factors and organizations' single sign-on."""
 
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
+from ..models import Organization
 from ..permissions import require_nam_staff
-from . import mfa
+from . import mfa, sso
+from .forms import SingleSignOnForm, SsoStartForm
 
 
 class MfaResetForm(forms.Form):
@@ -51,5 +56,64 @@ def nam_mfa_reset(request):
         request,
         "signin/nam_mfa_reset.html",
         {"form": form, "enrolled": enrolled},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def sso_start(request):
+    """Send the person to the provider that serves their e-mail domain."""
+    form = SsoStartForm(request.POST)
+    if not form.is_valid():
+        return render(request, "signin/sso_start.html", {"form": form}, status=400)
+    # 307 keeps the POST (with its CSRF token and "next"): allauth starts the sign-in only on a POST.
+    url = reverse("openid_connect_login", kwargs={"provider_id": form.provider.provider_id})
+    response = redirect(url)
+    response.status_code = 307
+    return response
+
+
+@login_required
+def nam_sso_list(request):
+    require_nam_staff(request)
+    organizations = Organization.objects.active().select_related("single_sign_on").order_by("name")
+    return render(request, "signin/nam_sso_list.html", {"organizations": organizations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nam_sso_edit(request, slug):
+    require_nam_staff(request)
+    organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    instance = getattr(organization, "single_sign_on", None)
+    form = SingleSignOnForm(request.POST or None, instance=instance)
+    if form.instance.pk is None:
+        form.instance.organization = organization
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in SingleSignOnForm.Meta.fields}
+        try:
+            sso.sso_configure(
+                organization=organization,
+                values=values,
+                secret=form.cleaned_data["client_secret"],
+                user=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("client_secret", error)
+        else:
+            messages.success(request, f"Single sign-on of {organization.name} saved.")
+            return redirect("signin:nam_sso_list")
+    callback = (
+        request.build_absolute_uri(
+            reverse("openid_connect_callback", kwargs={"provider_id": instance.provider_id})
+        )
+        if instance
+        else None
+    )
+    return render(
+        request,
+        "signin/nam_sso_edit.html",
+        {"organization": organization, "form": form, "callback_url": callback},
         status=400 if form.errors else 200,
     )
