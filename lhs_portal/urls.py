@@ -1,7 +1,7 @@
-from allauth.account.views import LoginView
 from django.contrib import admin
 from django.urls import include, path
 
+from assessments.signin.views import login
 from assessments.views.core import home
 
 from . import views
@@ -11,7 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # allauth's sign-in (a second factor, single sign-on) at Django's address; Django's views keep sign-out
     # and the password pages; allauth's own pages (2fa/, oidc/, reauthenticate/) come after them.
-    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/login/", login, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("assessments.signin.urls")),

@@ -86,6 +86,12 @@ def test_an_address_of_a_served_domain_goes_to_its_provider_with_pkce(client, pr
     assert len(query["state"][0]) >= 12
 
 
+def test_the_sign_in_page_may_send_its_forms_on_to_the_providers(client, provider, alpha_sso):
+    # Chromium holds a form's redirects to the page's CSP form-action (tests/browser/test_sso.py).
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.issuer}" in policy
+
+
 def test_an_address_of_no_served_domain_is_told_to_use_the_password(client, alpha_sso):
     response = client.post("/accounts/sso/", {"email": "someone@gmail.com"})
     assert response.status_code == 400

@@ -8,6 +8,7 @@ here (adapters.SocialAccountAdapter.list_apps).
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
@@ -82,6 +83,16 @@ def providers() -> list[Provider]:
             )
         )
     return found
+
+
+def provider_origins() -> list[str]:
+    """Where the sign-in forms may send the browser on: a form's redirects are bound by the page's CSP
+    form-action, and single sign-on ends in a redirect to the provider's own site."""
+    origins = set()
+    for p in providers():
+        parts = urlsplit(p.issuer)
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def email_domain(email: str) -> str:

@@ -1,7 +1,11 @@
 """Sign-in pages of the portal's own: single sign-on by e-mail domain, and NAM staff's pages for second
 factors and organizations' single sign-on."""
 
+from functools import wraps
+
+from allauth.account.views import LoginView
 from allauth.mfa.models import Authenticator
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -60,7 +64,25 @@ def nam_mfa_reset(request):
     )
 
 
+def sso_form_action(view):
+    """The page's CSP lets its forms lead on to the configured providers (see sso.provider_origins)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        origins = sso.provider_origins()
+        if not origins:
+            return view(request, *args, **kwargs)
+        return csp_update({"form-action": origins})(view)(request, *args, **kwargs)
+
+    return wrapped
+
+
+# allauth's sign-in view (a second factor, single sign-on) whose page also holds the single sign-on form.
+login = sso_form_action(LoginView.as_view())
+
+
 @require_POST
+@sso_form_action
 def sso_start(request):
     """Send the person to the provider that serves their e-mail domain."""
     form = SsoStartForm(request.POST)
