@@ -212,7 +212,9 @@ MFA_FORMS = {
     "authenticate": "assessments.signin.forms.PortalAuthenticateForm",
     "deactivate_totp": "assessments.signin.forms.DeactivateTOTPForm",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# WebAuthn needs https, except on http://localhost while developing (and in the browser tests).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "LHS Commitments Portal"
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # see ACCOUNT_EMAIL_VERIFICATION
 # Who must have a second factor before reaching any page: "admins" (NAM staff and organization admins), "all",

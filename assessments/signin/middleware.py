@@ -12,7 +12,8 @@ ALLOWED_BEFORE_ENROLMENT = frozenset(
     {
         "mfa_index",
         "mfa_activate_totp",
-        "mfa_activate_webauthn",
+        "mfa_add_webauthn",
+        "mfa_list_webauthn",
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_download_recovery_codes",
