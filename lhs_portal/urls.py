@@ -13,8 +13,8 @@ urlpatterns = [
     # and the password pages; allauth's own pages (2fa/, oidc/, reauthenticate/) come after them.
     path("accounts/login/", login, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("accounts/", include("allauth.urls")),
     path("", include("assessments.signin.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("commitments/", include("commitments.urls")),
     path("", include("reports.urls")),

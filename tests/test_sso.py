@@ -314,3 +314,9 @@ def test_a_secret_can_come_from_the_environment(client, nam_staff, org_a, monkey
     assert (sso.client_secret_encrypted, client_secret(sso)) == ("", "from-the-environment")
     missing = client.post("/nam/single-sign-on/alpha/", {**data, "client_secret_env": "NOT_SET_ANYWHERE"})
     assert "The environment variable NOT_SET_ANYWHERE is not set on this server." in missing.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/accounts/email/", "/accounts/3rdparty/"])
+def test_allauth_pages_the_portal_does_not_offer(client, assessor_a, path):
+    client.force_login(assessor_a, backend="assessments.backends.PortalBackend")
+    assert client.get(path).status_code == 404

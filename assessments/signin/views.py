@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,6 +33,10 @@ class MfaResetForm(forms.Form):
             raise forms.ValidationError(f"There is no account with the username {username!r}.")
         self.person = person
         return username
+
+
+def not_offered(request):
+    raise Http404("Not offered in the portal.")
 
 
 @login_required
