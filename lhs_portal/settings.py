@@ -233,6 +233,8 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching by e-mail is the adapter's, with its own rules
 SOCIALACCOUNT_STORE_TOKENS = False
 # NAM's own OpenID Connect provider for NAM staff (unset: they sign in with a password and a second factor).
+# Whether organization admins may keep their own provider's details (NAM staff always set the e-mail domains).
+SSO_ORG_ADMINS_MAY_CONFIGURE = env_bool("SSO_ORG_ADMINS_MAY_CONFIGURE", False)
 NAM_OIDC_ISSUER = env_str("NAM_OIDC_ISSUER")
 NAM_OIDC_CLIENT_ID = env_str("NAM_OIDC_CLIENT_ID")
 NAM_OIDC_CLIENT_SECRET = env_str("NAM_OIDC_CLIENT_SECRET")

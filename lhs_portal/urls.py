@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,6 +6,9 @@ from assessments.signin.views import login
 from assessments.views.core import home
 
 from . import views
+
+# The admin signs in through the portal's sign-in (second factor, lockout), not a password form of its own.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", home, name="home"),

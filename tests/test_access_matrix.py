@@ -286,6 +286,18 @@ ROWS: dict[str, dict] = {
         "snapshot": lambda w: sorted(Authenticator.objects.values_list("user__username", "type")),
     },
     # --- sign-in: single sign-on (assessments/signin/views.py) ---
+    # NAM staff; org admins only with SSO_ORG_ADMINS_MAY_CONFIGURE (tests/test_sso.py)
+    "signin:org_sso_edit": {
+        "kwargs": {"slug": "alpha"},
+        "expect": {**REFUSED_TO_ALL_BUT_NAM, "assessor_b": 404, "nam_staff": 200},
+        "data": {
+            "issuer": "https://login.example.org",
+            "client_id": "p",
+            "client_secret": "s",
+            "is_active": "on",
+        },
+        "post": {**REFUSED_TO_ALL_BUT_NAM, "assessor_b": 404},
+    },
     "signin:sso_start": {"kwargs": {}, "expect": everyone(405)},  # public POST: the e-mail picks the provider
     "signin:nam_sso_list": {"kwargs": {}, "expect": NAM_ONLY},
     "signin:nam_sso_edit": {

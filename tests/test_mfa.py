@@ -260,3 +260,8 @@ def test_a_reset_of_nobody_says_so_and_changes_nothing(client, nam_staff):
     assert response.status_code == 400
     assert "There is no account with the username &#x27;ghost&#x27;." in response.content.decode()
     assert _events("mfa_reset") == []
+
+
+def test_the_admin_signs_in_through_the_portal_s_sign_in(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=%2Fadmin%2F"

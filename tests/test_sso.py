@@ -320,3 +320,31 @@ def test_a_secret_can_come_from_the_environment(client, nam_staff, org_a, monkey
 def test_allauth_pages_the_portal_does_not_offer(client, assessor_a, path):
     client.force_login(assessor_a, backend="assessments.backends.PortalBackend")
     assert client.get(path).status_code == 404
+
+
+def test_an_org_admin_keeps_their_provider_details_if_nam_allows(
+    client, settings, admin_a, alpha_sso, provider
+):
+    client.force_login(admin_a, backend="assessments.backends.PortalBackend")
+    data = {
+        "issuer": provider.issuer,
+        "client_id": "new-client",
+        "client_secret": "",
+        "email_domains": "gmail.com",  # not theirs to set: ignored
+        "required": "on",
+        "is_active": "on",
+    }
+    assert client.get("/orgs/alpha/single-sign-on/").status_code == 403
+    assert client.post("/orgs/alpha/single-sign-on/", data).status_code == 403
+    settings.SSO_ORG_ADMINS_MAY_CONFIGURE = True
+    settings.DEBUG = True  # the test provider's issuer is http://127.0.0.1
+    page = client.get("/orgs/alpha/single-sign-on/").content.decode()
+    assert 'name="email_domains"' in page and "disabled" in page
+    assert client.post("/orgs/alpha/single-sign-on/", data)["Location"] == "/orgs/alpha/people/"
+    alpha_sso.refresh_from_db()
+    assert (alpha_sso.client_id, alpha_sso.email_domains, alpha_sso.required) == (
+        "new-client",
+        "alpha-health.org, alpha.example",
+        True,
+    )
+    assert crypto.decrypt(alpha_sso.client_secret_encrypted) == provider.client_secret  # blank kept it

@@ -13,4 +13,5 @@ urlpatterns = [
     path("nam/second-factors/", views.nam_mfa_reset, name="nam_mfa_reset"),
     path("nam/single-sign-on/", views.nam_sso_list, name="nam_sso_list"),
     path("nam/single-sign-on/<slug:slug>/", views.nam_sso_edit, name="nam_sso_edit"),
+    path("orgs/<slug:slug>/single-sign-on/", views.org_sso_edit, name="org_sso_edit"),
 ]

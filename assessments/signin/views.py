@@ -7,6 +7,7 @@ from allauth.account.views import LoginView
 from allauth.mfa.models import Authenticator
 from csp.decorators import csp_update
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..models import Organization
-from ..permissions import require_nam_staff
+from ..permissions import Action, deny, is_nam_staff, organization_for, require_nam_staff
 from . import mfa, sso
 from .forms import SingleSignOnForm, SsoStartForm
 
@@ -112,10 +113,30 @@ def nam_sso_list(request):
 def nam_sso_edit(request, slug):
     require_nam_staff(request)
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    return _sso_edit(request, organization, may_set_domains=True, done="signin:nam_sso_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_sso_edit(request, slug):
+    """An organization admin keeps their provider's details, if NAM allows (SSO_ORG_ADMINS_MAY_CONFIGURE); the
+    e-mail domains stay NAM staff's: a domain decides whose existing accounts a provider may sign in."""
+    organization = organization_for(request, slug, Action.MANAGE_MEMBERS)
+    nam = is_nam_staff(request.user)
+    if not nam and not settings.SSO_ORG_ADMINS_MAY_CONFIGURE:
+        deny(request, organization, "single sign-on is set by NAM staff")
+    return _sso_edit(request, organization, may_set_domains=nam, done="assessments:members", slug=slug)
+
+
+def _sso_edit(request, organization, *, may_set_domains: bool, done: str, **done_kwargs):
     instance = getattr(organization, "single_sign_on", None)
+    if instance is None and not may_set_domains:
+        return render(request, "signin/sso_edit.html", {"organization": organization, "form": None})
     form = SingleSignOnForm(request.POST or None, instance=instance)
     if form.instance.pk is None:
         form.instance.organization = organization
+    if not may_set_domains:
+        form.fields["email_domains"].disabled = True  # the bound value is ignored: the stored one stays
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in SingleSignOnForm.Meta.fields}
         try:
@@ -130,7 +151,7 @@ def nam_sso_edit(request, slug):
             form.add_error("client_secret", error)
         else:
             messages.success(request, f"Single sign-on of {organization.name} saved.")
-            return redirect("signin:nam_sso_list")
+            return redirect(done, **done_kwargs)
     callback = (
         request.build_absolute_uri(
             reverse("openid_connect_callback", kwargs={"provider_id": instance.provider_id})
@@ -140,7 +161,7 @@ def nam_sso_edit(request, slug):
     )
     return render(
         request,
-        "signin/nam_sso_edit.html",
+        "signin/sso_edit.html",
         {"organization": organization, "form": form, "callback_url": callback},
         status=400 if form.errors else 200,
     )
