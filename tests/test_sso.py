@@ -348,3 +348,12 @@ def test_an_org_admin_keeps_their_provider_details_if_nam_allows(
         True,
     )
     assert crypto.decrypt(alpha_sso.client_secret_encrypted) == provider.client_secret  # blank kept it
+
+
+def test_the_sign_in_page_offers_single_sign_on_only_when_an_organization_has_it(client, db):
+    assert "Sign in with your organization" not in client.get("/accounts/login/").content.decode()
+    org = f.OrganizationFactory()
+    SingleSignOn.objects.create(
+        organization=org, issuer="https://idp.example", client_id="c", email_domains="x.org"
+    )
+    assert "Sign in with your organization" in client.get("/accounts/login/").content.decode()

@@ -30,6 +30,8 @@ class PortalLoginForm(LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = ""  # the page has its own "Forgot your password?" link
+        for field in ("login", "password"):  # the page as it was: labels, no placeholders
+            self.fields[field].widget.attrs.pop("placeholder", None)
 
     def clean(self):
         cleaned_data = super().clean()

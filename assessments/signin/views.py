@@ -83,8 +83,15 @@ def sso_form_action(view):
     return wrapped
 
 
-# allauth's sign-in view (a second factor, single sign-on) whose page also holds the single sign-on form.
-login = sso_form_action(LoginView.as_view())
+class PortalLoginView(LoginView):
+    """allauth's sign-in (password, then a second factor), whose page also offers single sign-on when an
+    organization has it."""
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "sso_available": bool(sso.providers())}
+
+
+login = sso_form_action(PortalLoginView.as_view())
 
 
 @require_POST
