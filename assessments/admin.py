@@ -128,3 +128,22 @@ class ResponseChangeAdmin(admin.ModelAdmin):
         "response__indicator",
     ]
     raw_id_fields = ["response", "changed_by"]
+
+
+@admin.register(models.SingleSignOn)
+class SingleSignOnAdmin(admin.ModelAdmin):
+    # Read here; changed on the portal's page (/nam/single-sign-on/), which encrypts the secret and audits.
+    list_display = ["organization", "issuer", "email_domains", "required", "is_active"]
+    list_select_related = ["organization"]
+    readonly_fields = [
+        "organization",
+        "issuer",
+        "client_id",
+        "client_secret_env",
+        "email_domains",
+        "required",
+    ]
+    exclude = ["client_secret_encrypted"]
+
+    def has_add_permission(self, request):
+        return False

@@ -7,3 +7,4 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the audit receivers)
+        from .signin import receivers  # noqa: F401  (second-factor events)

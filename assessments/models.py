@@ -146,6 +146,12 @@ class AuditEvent(models.Model):
         EXPORT = "export", "Export"
         PDF_DOWNLOAD = "pdf_download", "PDF downloaded"
         PASSWORD_CHANGED = "password_changed", "Password changed"
+        MFA_ADDED = "mfa_added", "Second factor added"
+        MFA_REMOVED = "mfa_removed", "Second factor removed"
+        MFA_RECOVERY_CODES = "mfa_recovery_codes", "Recovery codes regenerated"
+        MFA_RESET = "mfa_reset", "Second factors reset"
+        SSO_CONFIGURED = "sso_configured", "Single sign-on configured"
+        SSO_REFUSED = "sso_refused", "Single sign-on refused"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -394,3 +400,49 @@ class ResponseChange(models.Model):
 
     def __str__(self):
         return f"{self.response} v{self.version}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Single sign-on (assessments.signin)
+
+
+class SingleSignOn(models.Model):
+    """An organization's OpenID Connect provider, and the e-mail domains whose people it signs in."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="single_sign_on")
+    issuer = models.URLField(
+        max_length=300,
+        help_text="The provider's issuer URL; its /.well-known/openid-configuration is read from there.",
+    )
+    client_id = models.CharField("client ID", max_length=255)
+    # Fernet-encrypted (assessments.signin.crypto); or the secret stays in the server's environment.
+    client_secret_encrypted = models.TextField(blank=True, editable=False)
+    client_secret_env = models.CharField(
+        "client secret from environment variable",
+        max_length=100,
+        blank=True,
+        help_text="The name of a variable in the portal's environment that holds the secret.",
+    )
+    email_domains = models.CharField(
+        "e-mail domains", max_length=1000, help_text="Comma-separated, such as alpha-health.org, alpha.org."
+    )
+    required = models.BooleanField(
+        "require single sign-on", default=False, help_text="Members cannot sign in with a password."
+    )
+    is_active = models.BooleanField("on", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "single sign-on"
+
+    def __str__(self):
+        return f"Single sign-on of {self.organization}"
+
+    @property
+    def provider_id(self) -> str:
+        # Stable whatever the organization is renamed to: allauth keeps it with each linked account.
+        return f"org{self.pk}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]

@@ -26,11 +26,14 @@ def on_logged_in(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit_login_failure")
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or "")
+    second_factor = credentials.get("second_factor")  # sent by assessments.signin.receivers
     audit_record(
         kind=AuditEvent.Kind.LOGIN_FAILURE,
         request=request,
         actor_label=username[:254],
-        detail=f"Failed sign-in as {username[:200]!r}",
+        detail=f"Wrong {second_factor} code for {username[:200]!r}"
+        if second_factor
+        else f"Failed sign-in as {username[:200]!r}",
     )
 
 

@@ -78,6 +78,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    # Sign-in with a second factor and single sign-on (issue 22): see the "Sign-in" block below.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "commitments",
     "assessments",
     "reports",
@@ -92,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "assessments.signin.middleware.MfaEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # django-axes must come last so that it sees the outcome of authentication.
@@ -186,6 +194,51 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Sign-in (django-allauth): username and password as before (Django's own views keep sign-out, password change
+# and reset), then a second factor; single sign-on through each organization's OpenID Connect provider.
+# There is no public sign-up: people join by invitation only (assessments.signin.adapters).
+ACCOUNT_ADAPTER = "assessments.signin.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "assessments.signin.forms.PortalLoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # e-mail addresses come from invitations, whose link proves them
+ACCOUNT_SESSION_REMEMBER = True  # the session lasts SESSION_ABSOLUTE_HOURS, as before
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_RATE_LIMITS = {"login_failed": None}  # django-axes owns failed sign-ins and lockouts
+# Second factor: authenticator apps (TOTP), security keys and passkeys (WebAuthn), one-time recovery codes.
+MFA_ADAPTER = "assessments.signin.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "assessments.signin.forms.PortalAuthenticateForm",
+    "deactivate_totp": "assessments.signin.forms.DeactivateTOTPForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# WebAuthn needs https, except on http://localhost while developing (and in the browser tests).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = "LHS Commitments Portal"
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # see ACCOUNT_EMAIL_VERIFICATION
+# Who must have a second factor before reaching any page: "admins" (NAM staff and organization admins), "all",
+# or "none" (development only: refused with DJANGO_DEBUG=0).
+MFA_REQUIRED_FOR = env_str("MFA_REQUIRED_FOR", "admins")
+if MFA_REQUIRED_FOR not in ("admins", "all", "none") or (MFA_REQUIRED_FOR == "none" and not DEBUG):
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED_FOR must be admins or all (none only with DJANGO_DEBUG=1), not {MFA_REQUIRED_FOR!r}"
+    )
+# Secrets kept in the database (TOTP keys, SSO client secrets) are encrypted with this key (Fernet, derived
+# from DJANGO_SECRET_KEY when unset). Changing it makes the stored secrets unreadable.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
+SOCIALACCOUNT_ADAPTER = "assessments.signin.adapters.SocialAccountAdapter"
+# The adapter decides who comes in by single sign-on: an invitation or an existing account, never a stranger.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching by e-mail is the adapter's, with its own rules
+SOCIALACCOUNT_STORE_TOKENS = False
+# NAM's own OpenID Connect provider for NAM staff (unset: they sign in with a password and a second factor).
+# Whether organization admins may keep their own provider's details (NAM staff always set the e-mail domains).
+SSO_ORG_ADMINS_MAY_CONFIGURE = env_bool("SSO_ORG_ADMINS_MAY_CONFIGURE", False)
+NAM_OIDC_ISSUER = env_str("NAM_OIDC_ISSUER")
+NAM_OIDC_CLIENT_ID = env_str("NAM_OIDC_CLIENT_ID")
+NAM_OIDC_CLIENT_SECRET = env_str("NAM_OIDC_CLIENT_SECRET")
+NAM_OIDC_DOMAINS = env_list("NAM_OIDC_DOMAINS", [])
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")

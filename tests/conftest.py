@@ -75,3 +75,14 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# --- sign-in (second factor) -----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    # NAM staff and organization admins need a second factor before any page (MFA_REQUIRED_FOR=admins).
+    # The tests whose subject that is (tests/test_mfa.py, the access matrix's enrolment test) set it back;
+    # the others sign people in without one, as they did before.
+    settings.MFA_REQUIRED_FOR = "none"

@@ -24,6 +24,7 @@ an assessment for each organization. Add what your URLs need to `world` (append;
 from types import SimpleNamespace
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -53,6 +54,27 @@ SKIPPED = {
 SKIPPED_NAMESPACES = {
     "admin"
 }  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
+
+
+def _allauth_url_names() -> set[str]:
+    import allauth.urls
+
+    names = set()
+
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns)
+            elif p.name:
+                names.add(p.name)
+
+    walk(allauth.urls.urlpatterns)
+    return names
+
+
+# django-allauth's own pages (second factor, single sign-on, its unused account pages): allauth's rules, and
+# tests/test_mfa.py and tests/test_sso.py for those the portal uses. allauth's sign-in page is "login" above.
+SKIPPED |= _allauth_url_names()
 
 
 def redirect_to(target):
@@ -259,6 +281,41 @@ ROWS: dict[str, dict] = {
         "snapshot": lambda w: _access_attempts(),
     },
     "assessments:audit_log": {"kwargs": {}, "expect": NAM_ONLY},
+    # --- sign-in: NAM staff reset someone's second factors (assessments/signin/views.py) ---
+    "signin:nam_mfa_reset": {
+        "kwargs": {},
+        "expect": NAM_ONLY,
+        "data": lambda w: {"username": w.users["assessor_a"].username},
+        "post": REFUSED_TO_ALL_BUT_NAM,
+        "snapshot": lambda w: sorted(Authenticator.objects.values_list("user__username", "type")),
+    },
+    # --- sign-in: single sign-on (assessments/signin/views.py) ---
+    # NAM staff; org admins only with SSO_ORG_ADMINS_MAY_CONFIGURE (tests/test_sso.py)
+    "signin:org_sso_edit": {
+        "kwargs": {"slug": "alpha"},
+        "expect": {**REFUSED_TO_ALL_BUT_NAM, "assessor_b": 404, "nam_staff": 200},
+        "data": {
+            "issuer": "https://login.example.org",
+            "client_id": "p",
+            "client_secret": "s",
+            "is_active": "on",
+        },
+        "post": {**REFUSED_TO_ALL_BUT_NAM, "assessor_b": 404},
+    },
+    "signin:sso_start": {"kwargs": {}, "expect": everyone(405)},  # public POST: the e-mail picks the provider
+    "signin:nam_sso_list": {"kwargs": {}, "expect": NAM_ONLY},
+    "signin:nam_sso_edit": {
+        "kwargs": {"slug": "alpha"},
+        "expect": NAM_ONLY,
+        "data": {
+            "issuer": "https://login.example.org",
+            "client_id": "portal",
+            "client_secret": "secret",
+            "email_domains": "alpha.example",
+            "is_active": "on",
+        },
+        "post": REFUSED_TO_ALL_BUT_NAM,
+    },
     # --- assessment workflow (views/workflow.py) ---
     "assessments:org_home": {
         "kwargs": {"slug": "alpha"},
@@ -482,6 +539,8 @@ def world(rubric, cycle, org_a, org_b, assessor_a, executive_a, admin_a, assesso
     w.scorecard_a.batches.add(w.batch)
     from axes.models import AccessAttempt
 
+    # A second factor for the reset row to (not) remove.
+    Authenticator.objects.create(user=assessor_a, type=Authenticator.Type.TOTP, data={"secret": "unused"})
     AccessAttempt.objects.create(
         username="locked.person",
         ip_address="127.0.0.1",
@@ -622,3 +681,39 @@ def test_refused_post_changes_nothing(name, client, world):
         if before != after:
             wrong.append(f"{role}: the POST changed the database: {before} -> {after}")
     assert wrong == [], f"POST {url} ({name})"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A second factor first: with MFA_REQUIRED_FOR=admins, NAM staff and organization admins without one reach no
+# page but the set-up (and sign-out); with one, they get the matrix's outcomes. Others are not held up.
+
+MFA_SETUP = "/accounts/2fa/"
+REACHABLE_BEFORE_ENROLMENT = {"healthz"}
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_second_factor_required_before_any_page(name, client, world, settings):
+    settings.MFA_REQUIRED_FOR = "admins"
+    row = ROWS[name]
+    url = _url(name, row, world)
+    wrong = []
+    for role in ("admin_a", "nam_staff"):
+        expected = row["expect"][role] if name in REACHABLE_BEFORE_ENROLMENT else redirect_to(MFA_SETUP)
+        response = _client_for(client, world, role).get(url)
+        if not _matches(response, expected, url, world):
+            wrong.append(f"{role} without a second factor: expected {expected!r}, got {_describe(response)}")
+        if "data" in row and name not in REACHABLE_BEFORE_ENROLMENT:
+            before = _model_counts()
+            response = client.post(url, _resolve(row["data"], world))
+            if not _matches(response, expected, url, world) or _model_counts() != before:
+                wrong.append(f"{role} without a second factor: POST got {_describe(response)}")
+    for role in ("admin_a", "nam_staff"):
+        Authenticator.objects.create(
+            user=world.users[role], type=Authenticator.Type.TOTP, data={"secret": "x"}
+        )
+    for role in ("assessor_a", "admin_a", "nam_staff"):
+        expected = row["expect"][role]
+        response = _client_for(client, world, role).get(url)
+        if not _matches(response, expected, url, world):
+            wrong.append(f"{role} with a second factor: expected {expected!r}, got {_describe(response)}")
+    assert wrong == [], f"GET {url} ({name})"

@@ -1,0 +1,75 @@
+"""allauth's adapters: its documented hooks, answered with the portal's rules."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.shortcuts import render
+
+from . import crypto, sso
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Django's wording, which people and our tests know.
+        "username_password_mismatch": "Please enter a correct username and password. "
+        "Note that both fields may be case-sensitive.",
+    }
+
+    def is_open_for_signup(self, request):
+        return False  # people join by invitation (assessments:invitation_accept)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request, provider=None, client_id=None):
+        """The providers of assessments.signin.sso (organizations' and NAM's), not allauth's own tables."""
+        return [
+            p.social_app()
+            for p in sso.providers()
+            if provider in (None, "openid_connect", p.provider_id) and client_id in (None, p.client_id)
+        ]
+
+    def pre_social_login(self, request, sociallogin):
+        """A first sign-in through a provider joins an existing account or an invitation, or is refused."""
+        if sociallogin.is_existing:
+            return
+        provider_id = sociallogin.account.provider
+        claims = sociallogin.account.extra_data.get("id_token") or {}
+        email = sociallogin.user.email or claims.get("email") or ""
+        provider = sso.provider_by_id(provider_id)
+        try:
+            if provider is None:
+                raise sso.Refused("This sign-in is no longer set up.")
+            verified = claims.get("email_verified")
+            user = sso.sso_account_for(
+                provider=provider,
+                email=email,
+                email_verified=False if str(verified).lower() == "false" else verified,
+                claims=claims,
+                request=request,
+            )
+        except sso.Refused as refusal:
+            sso.sso_refused(request=request, provider_id=provider_id, email=email, why=str(refusal))
+            page = render(request, "signin/sso_refused.html", {"why": str(refusal)}, status=403)
+            raise ImmediateHttpResponse(page) from None
+        sociallogin.connect(request, user)
+
+    def is_open_for_signup(self, request, sociallogin):
+        return False  # pre_social_login has joined an account or refused
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        sso.sso_refused(
+            request=request,
+            provider_id=getattr(provider, "sub_id", "") or str(getattr(provider, "id", "")),
+            email="",
+            why=f"{error or 'error'}{f' ({exception})' if exception else ''}"[:300],
+        )
