@@ -236,9 +236,11 @@ def _merged(into: dict, changes: dict) -> dict:
     return merged
 
 
-def _charts(document: ScorecardDocument) -> tuple[dict[str, str], dict[str, pdf.LaterSVG]]:
+def _charts(document: ScorecardDocument) -> tuple[dict[str, str], dict[str, pdf.Resource]]:
     """The charts of reports/charts.py that the PDF shows: their URLs in the HTML, and the resources that
-    give their SVG. Chromium draws them while WeasyPrint lays the pages out (pdf.LaterSVG).
+    give their SVG. Chromium starts drawing them at once; WeasyPrint lays the pages out around an image of
+    each chart's size and asks for the drawing only when it paints (pdf.painted_later), so Chromium draws
+    while the pages are laid out.
 
     The figures stay plain data (charts.*_spec) to the end: plotly's validated update_layout and to_dict
     took more time than building them."""
@@ -261,12 +263,15 @@ def _charts(document: ScorecardDocument) -> tuple[dict[str, str], dict[str, pdf.
         specs.append(chart_svg.ChartSpec(figure=charts.export_data(figure), width=width, height=height))
     pending = chart_svg.draw_soon(specs)
 
-    def resource(index: int) -> pdf.LaterSVG:
-        spec = specs[index]
-        return pdf.LaterSVG(spec.width, spec.height, lambda: pending.svgs()[index].encode("utf-8"))
+    def drawing(index: int) -> pdf.Resource:
+        return lambda: (pending.svgs()[index].encode("utf-8"), "image/svg+xml")
 
-    urls = {name: f"scorecard-chart:{name}" for name in figures}
-    return urls, {urls[name]: resource(index) for index, name in enumerate(figures)}
+    urls, resources = {}, {}
+    for index, (name, spec) in enumerate(zip(figures, specs, strict=True)):
+        urls[name] = f"scorecard-chart:{name}"
+        resources[urls[name]] = pdf.painted_later(f"scorecard-chart-drawing:{name}", spec.width, spec.height)
+        resources[f"scorecard-chart-drawing:{name}"] = drawing(index)
+    return urls, resources
 
 
 def _number(value) -> str:
