@@ -1,10 +1,17 @@
 """The PDF scorecard is accessible (PDF/UA-1): tagged, with its language and title, headings and tables in its
-structure tree, and a text alternative for every chart. The browser journey 3 checks the downloaded file the
-same way; this test needs no browser."""
+structure tree, and a text alternative for every chart; and nothing on its pages crosses the margins. The
+browser journey 3 checks the downloaded file the same way; these tests need no browser.
+
+Read back with two well-kept libraries: pypdf (the structure tree: it reads any PDF object as plain
+dictionaries, which is all a check of /StructTreeRoot needs) and pdfminer.six (where each character is
+drawn: its layout analysis gives every glyph's box, which pypdf's text extraction does not).
+"""
 
 import io
 
 import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTTextLine
 from pypdf import PdfReader
 
 from reports.services import scorecards as service
@@ -30,6 +37,55 @@ def _structure_elements(node, seen=None):
             yield from _structure_elements(kid, seen)
 
 
+MM = 72 / 25.4  # PDF points in a millimetre
+SIDE_MARGIN_MM = 17  # static/css/scorecard-pdf.css, @page margin (the cover keeps its text inside it too)
+EDGE_MM = 8  # the running header and footer sit in the top and bottom margins, never nearer the edge
+
+
+def text_lines(data: bytes):
+    """(page number, page box, line text, left, bottom, right, top) of every line of text drawn on every page,
+    charts included, in PDF points; the box holds the line's visible glyphs (not its spaces)."""
+
+    def lines(item):
+        if isinstance(item, LTTextLine):
+            yield item
+        elif hasattr(item, "__iter__"):
+            for child in item:
+                yield from lines(child)
+
+    for number, page in enumerate(extract_pages(io.BytesIO(data)), start=1):
+        for line in lines(page):
+            glyphs = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+            if glyphs:
+                yield (
+                    number,
+                    page.bbox,
+                    line.get_text().strip(),
+                    min(c.x0 for c in glyphs),
+                    min(c.y0 for c in glyphs),
+                    max(c.x1 for c in glyphs),
+                    max(c.y1 for c in glyphs),
+                )
+
+
+def assert_within_margins(data: bytes):
+    """Every line of text on every page is inside the side margins and clear of the page's edges."""
+    outside = []
+    count = 0
+    for number, (x0, y0, x1, y1), text, left, bottom, right, top in text_lines(data):
+        count += 1
+        tolerance = 0.5  # half a point: a glyph's side bearing
+        if (
+            left < x0 + SIDE_MARGIN_MM * MM - tolerance
+            or right > x1 - SIDE_MARGIN_MM * MM + tolerance
+            or bottom < y0 + EDGE_MM * MM
+            or top > y1 - EDGE_MM * MM
+        ):
+            outside.append((number, text[:50], round(left / MM, 1), round(right / MM, 1)))
+    assert count > 100, "no text read back from the PDF"
+    assert not outside, f"text outside the margins (page, text, left mm, right mm): {outside[:8]}"
+
+
 def assert_tagged_pdf(data: bytes, title: str):
     """PDF/UA: a tagged PDF with its language, its title shown, and a text alternative for every figure."""
     reader = PdfReader(io.BytesIO(data))
@@ -52,6 +108,7 @@ def assert_tagged_pdf(data: bytes, title: str):
     assert any(alt.startswith("Radar chart of the ten commitment scores") for alt in alternatives), (
         alternatives
     )
+    assert_within_margins(data)
 
 
 def test_scorecard_pdf_is_tagged_with_language_title_and_figure_alternatives(scored):
@@ -61,3 +118,30 @@ def test_scorecard_pdf_is_tagged_with_language_title_and_figure_alternatives(sco
     with scorecard.file.open("rb") as stored:
         data = stored.read()
     assert_tagged_pdf(data, "Alpha Regional Hospital: LHS Shared Commitments scorecard 2026")
+
+
+LONG_NAME = (
+    "Saint Bartholomew's Regional Academic Medical Center and Community Health Network of the Ohio Valley"
+)
+
+
+@pytest.mark.parametrize("page_size", ["letter", "A4"])
+def test_no_text_crosses_the_margins_of_any_page(scored, settings, page_size):
+    settings.SCORECARD_PAGE_SIZE = page_size
+    scored.organization.name = LONG_NAME
+    scored.organization.save()
+    data = service.scorecard_pdf(service.scorecard_document(assessment=scored, peer_group="all"))
+    lines = list(text_lines(data))
+    # The commitments table is read back whole: its last column and the long name in its caption.
+    assert any(text.startswith("Percentile rank") for _, _, text, *_ in lines)
+    assert_within_margins(data)
+
+
+def test_no_text_crosses_the_margins_when_peers_are_hidden(rubric, cycle, org_a):
+    from .conftest import submitted
+
+    org_a.name = LONG_NAME
+    org_a.save()
+    assessment = submitted(org_a, cycle, [3] * 30)
+    data = service.scorecard_pdf(service.scorecard_document(assessment=assessment, peer_group="all"))
+    assert_within_margins(data)
