@@ -19,6 +19,7 @@ same score as half: 100 * (lower + 0.5 * equal) / n. 50 means the middle of the 
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,6 +74,7 @@ class TrendPoint:
     peer_median: Decimal | None = None  # the overall peer median, None when suppressed
     n_peers: int = 0
     is_current: bool = False
+    overall_exact: Fraction | None = field(default=None, compare=False, repr=False)  # before rounding
 
 
 @dataclass(frozen=True)
@@ -290,8 +292,11 @@ def org_results(organization, assessments: list | None = None) -> list[Assessmen
 
 
 def _benchmark_of(
-    score: Decimal | None, name, slug, order, row, min_peers, suppressed, basis
+    score: Decimal | None, name, slug, order, row, min_peers, suppressed, basis, exact=None
 ) -> CommitmentBenchmark:
+    """exact: the score before rounding (a Fraction); basis: the exact overall score, when peers are
+    suppressed. A difference is computed from exact values and rounded once: 11/3 against a median of 10/3
+    is +0.33, where the rounded 3.67 - 3.33 would say +0.34."""
     peer = None
     rank = None
     if row is not None and not suppressed and row["n"] >= min_peers:
@@ -300,9 +305,9 @@ def _benchmark_of(
     if score is None:
         difference = None
     elif peer is not None:
-        difference = score - peer.median
+        difference = to_decimal(Fraction(exact if exact is not None else score) - Fraction(row["median"]))
     elif suppressed and basis is not None:
-        difference = score - basis
+        difference = to_decimal(Fraction(exact if exact is not None else score) - Fraction(basis))
     else:
         difference = None
     return CommitmentBenchmark(
@@ -380,12 +385,28 @@ def org_benchmark(
     suppressed = n_peers < min_peers
     commitments = [
         _benchmark_of(
-            c.score, c.name, c.slug, c.order, current_rows.get(c.slug), min_peers, suppressed, current.overall
+            c.score,
+            c.name,
+            c.slug,
+            c.order,
+            current_rows.get(c.slug),
+            min_peers,
+            suppressed,
+            current.overall_exact,
+            exact=c.exact,
         )
         for c in current.commitments
     ]
     overall = _benchmark_of(
-        current.overall, "Overall", OVERALL, 0, current_rows.get(OVERALL), min_peers, suppressed, None
+        current.overall,
+        "Overall",
+        OVERALL,
+        0,
+        current_rows.get(OVERALL),
+        min_peers,
+        suppressed,
+        None,
+        exact=current.overall_exact,
     )
     scored = [c for c in commitments if c.difference is not None]
     strongest = sorted(scored, key=lambda c: (-c.difference, -c.score, c.order))[:3]
@@ -405,6 +426,7 @@ def org_benchmark(
                 peer_median=to_decimal(overall_row["median"]) if peers >= min_peers else None,
                 n_peers=peers,
                 is_current=a.pk == assessment.pk,
+                overall_exact=a_scores.overall_exact,
             )
         )
     return OrgBenchmark(
