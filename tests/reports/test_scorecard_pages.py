@@ -133,3 +133,29 @@ def test_a_zero_difference_is_not_called_a_strength(rubric, cycle, org_a):
     assert "No commitment is above the peer median." in summary
     assert "No commitment is below the peer median." in summary
     assert "0.00" not in summary.split("Strongest commitments", 1)[1]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Issue 26 item 9: the trend chart's alternative and the earlier cycles in the PDF's text
+
+
+def test_trend_alternative_gives_every_cycle_and_the_table_every_commitment(two_cycles):
+    from .test_scorecard_pdfua import _kids, _structure_elements
+
+    data = service.scorecard_pdf(service.scorecard_document(assessment=two_cycles, peer_group="all"))
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    elements = list(_structure_elements(root["/StructTreeRoot"]))
+    alternatives = [str(e.get("/Alt", "")) for e in elements if str(e["/S"]) == "/Figure"]
+    assert (
+        "Line chart of the overall score of Alpha Regional Hospital by cycle: 2025 2.87, 2026 3.03; and of "
+        "the overall peer median: 2025 3.00, 2026 3.00. The table below gives every commitment's score in "
+        "each cycle."
+    ) in alternatives
+    # That table: a header row (Commitment, 2025, 2026), the ten commitments, the overall and peer rows.
+    shapes = [
+        {str(g["/S"]): [len(_kids(r)) for r in _kids(g)] for g in _kids(t)}
+        for t in elements
+        if str(t["/S"]) == "/Table"
+    ]
+    by_cycle = {"/Caption": [0], "/THead": [3], "/TBody": [3] * 10, "/TFoot": [3, 3]}
+    assert shapes.count(by_cycle) == 1, shapes
