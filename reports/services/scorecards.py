@@ -90,7 +90,7 @@ class ScorecardDocument:
     benchmark: object  # reports.selectors.OrgBenchmark
     indicators: dict[str, list[IndicatorRow]]  # by commitment slug
     definitions: dict[str, str]  # commitment slug -> its definition
-    plan_html: str  # the page "Our improvement plan" (reports.plans), rendered
+    plan_html: str  # the page "Our improvement plan" (reports.plans), rendered; "" without a plan
     rubric_version: str
     page_size: str
     inputs_hash: str
@@ -171,9 +171,15 @@ def scorecard_document(*, assessment: Assessment, peer_group: str) -> ScorecardD
         Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list("slug", "definition")
     )
     # The improvement plan's page belongs to the plans feature: its rendered HTML is both what the PDF
-    # shows and what the hash covers (titles, owners, due dates, statuses).
-    plan_html = render_to_string(
-        "reports/plans/snippets/scorecard_plan_page.html", scorecard_plan_context(assessment=assessment)
+    # shows and what the hash covers (titles, owners, due dates, statuses). A cycle with neither a plan nor
+    # last cycle's targets to review gets one line on the summary page instead of a page.
+    plan_context = scorecard_plan_context(assessment=assessment)
+    overview, review = plan_context.get("plan_overview"), plan_context.get("target_review")
+    has_plan_page = bool(overview and overview.has_plan) or bool(review and not review.is_empty)
+    plan_html = (
+        render_to_string("reports/plans/snippets/scorecard_plan_page.html", plan_context)
+        if has_plan_page
+        else ""
     )
     rubric_version = assessment.cycle.rubric.version
     size = page_size()
