@@ -222,12 +222,11 @@ PRINT_PEER_COLOR = "#9A5B00"
 
 # Print adjustments to the dashboards' figures, merged into their layout as plotly's update_layout would:
 # the PDF's own font; no numbers on the radar's rings (they sat on the markers of the first spokes: the
-# caption says what the rings are); a compact legend below the trend lines.
+# caption says what the rings are).
 _PRINT_FONT = {"font": {"family": "IBM Plex Sans, sans-serif"}}
 _PRINT_LAYOUT = {
     "radar": {"polar": {"radialaxis": {"showticklabels": False}}},
     "trend": {
-        "legend": {"orientation": "h", "x": 0, "y": -0.16, "yanchor": "top", "font": {"size": 11}},
         "xaxis": {"title": {"text": ""}},
         "yaxis": {"range": [0.7, 5.4]},
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
@@ -291,7 +290,11 @@ def print_figures(benchmark) -> dict[str, dict]:
             if trace.get("line", {}).get("color") == charts.ORANGE:  # the peer median, darker on paper
                 trace["line"] = {**trace["line"], "color": PRINT_PEER_COLOR}
                 trace["marker"] = {**trace.get("marker", {}), "color": PRINT_PEER_COLOR}
-        figure["layout"] = _merged(figure["layout"], {**_PRINT_LAYOUT.get(name, {}), **_PRINT_FONT})
+        # No legend in the drawing: each figure's caption names what its lines and marks are, in the
+        # page's text (WeasyPrint draws an SVG's text a letter at a time: the legends were a third of it).
+        figure["layout"] = _merged(
+            figure["layout"], {**_PRINT_LAYOUT.get(name, {}), **_PRINT_FONT, "showlegend": False}
+        )
     return figures
 
 

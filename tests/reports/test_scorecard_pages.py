@@ -93,6 +93,10 @@ def test_no_value_label_sits_on_a_marker(two_cycles):
     assert "text" not in peer["mode"]
     assert overall["y"] == [2.87, 3.03] and peer["y"] == [3.0, 3.0]
     assert overall["textposition"] == ["bottom center", "top center"]  # below the median, then above
+    # No legend drawn in any chart: the captions say what each line and mark is.
+    assert {name: figure["layout"]["showlegend"] for name, figure in figures.items()} == dict.fromkeys(
+        ("radar", "score_vs_iqr", "trend"), False
+    )
 
 
 def test_differences_are_computed_from_exact_values_and_rounded_once(rubric, cycle, org_a):
