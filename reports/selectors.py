@@ -16,6 +16,7 @@ same score as half: 100 * (lower + 0.5 * equal) / n. 50 means the middle of the 
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from math import fsum
 
 from django.conf import settings
@@ -82,6 +83,7 @@ class TrendPoint:
     peer_median: Decimal | None = None  # the overall peer median, None when hidden
     n_peers: int = 0
     is_current: bool = False
+    overall_exact: Fraction | None = field(default=None, compare=False, repr=False)  # before rounding
 
 
 @dataclass(frozen=True)
@@ -219,8 +221,11 @@ def org_results(organization, assessments: list | None = None) -> list[Assessmen
 
 
 def _benchmark_of(
-    score: Decimal | None, name, slug, order, figures, suppressed, basis
+    score: Decimal | None, name, slug, order, figures, suppressed, basis, exact=None
 ) -> CommitmentBenchmark:
+    """exact: the score before rounding (a Fraction); basis: the exact overall score, when peers are
+    suppressed. A difference is computed from exact values and rounded once: 11/3 against a median of 10/3
+    is +0.33, where the rounded 3.67 - 3.33 would say +0.34."""
     peer = None
     rank = None
     if figures is not None and not suppressed:
@@ -229,9 +234,9 @@ def _benchmark_of(
     if score is None:
         difference = None
     elif peer is not None:
-        difference = score - peer.median
+        difference = to_decimal(Fraction(exact if exact is not None else score) - Fraction(figures.median))
     elif suppressed and basis is not None:
-        difference = score - basis
+        difference = to_decimal(Fraction(exact if exact is not None else score) - Fraction(basis))
     else:
         difference = None
     return CommitmentBenchmark(
@@ -291,10 +296,28 @@ def org_benchmark(
     suppressed = view is None or not view.decision.shown
     figures = {} if view is None else view.figures
     commitments = [
-        _benchmark_of(c.score, c.name, c.slug, c.order, figures.get(c.slug), suppressed, current.overall)
+        _benchmark_of(
+            c.score,
+            c.name,
+            c.slug,
+            c.order,
+            figures.get(c.slug),
+            suppressed,
+            current.overall_exact,
+            exact=c.exact,
+        )
         for c in current.commitments
     ]
-    overall = _benchmark_of(current.overall, "Overall", OVERALL, 0, figures.get(OVERALL), suppressed, None)
+    overall = _benchmark_of(
+        current.overall,
+        "Overall",
+        OVERALL,
+        0,
+        figures.get(OVERALL),
+        suppressed,
+        None,
+        exact=current.overall_exact,
+    )
     scored = [c for c in commitments if c.difference is not None]
     strongest = sorted(scored, key=lambda c: (-c.difference, -c.score, c.order))[:3]
     gaps = sorted(scored, key=lambda c: (c.difference, c.score, c.order))[:3]
@@ -318,6 +341,7 @@ def org_benchmark(
                 peer_median=median,
                 n_peers=peers,
                 is_current=a.pk == assessment.pk,
+                overall_exact=a_scores.overall_exact,
             )
         )
     if view is None:

@@ -5,7 +5,8 @@ each process keeps ONE kaleido browser open, on its own thread and event loop, f
 draws until the process ends (atexit, and Celery's worker_process_shutdown signal in workers).
 
 kaleido's own `start_sync_server` would do the same, but it swallows a failure to start (its thread dies
-and every later call waits forever); this small server reports errors and times out instead.
+and every later call waits forever); this small server reports errors and times out instead. It uses
+kaleido's documented API only (Kaleido(...), open(), calc_fig(), close()): no version is pinned.
 Nothing is loaded from the network: plotly.js comes from the installed plotly package, MathJax is off.
 """
 
@@ -37,7 +38,6 @@ PLOTLY_JS = _PACKAGE_DATA / "plotly.min.js"
 TABS = 3
 START_TIMEOUT = 60  # seconds to open Chromium
 DRAW_TIMEOUT = 30  # seconds for one batch of figures
-RELOAD_EVERY = 25  # charts a tab draws between reloads (see WarmKaleido)
 CHROMIUM_MISSING = (
     "Chromium is needed to draw the charts: install Debian's 'chromium' package "
     "(apt-get install chromium) or set CHROMIUM_PATH"
@@ -98,33 +98,8 @@ class _ChartServer:
         thread = threading.Thread(target=loop.run_forever, name="kaleido", daemon=True)
         thread.start()
 
-        class WarmKaleido(kaleido.Kaleido):
-            """Reloads a tab only after it has drawn RELOAD_EVERY charts, in the background.
-
-            kaleido reloads a tab (and so re-parses the 4.6 MB plotly.js) after every chart, before it returns
-            the image: about 150 ms of Chromium per chart, three per scorecard, competing for the CPU with the
-            WeasyPrint render that waits for them. Plotly.toImage draws each figure in a fresh element of
-            its own and removes it, so a tab can draw many; the periodic reload bounds what a long-lived
-            page accumulates. A failed draw restarts the whole browser (PendingCharts.svgs). (kaleido 1.5
-            internals: re-check on upgrade.)
-            """
-
-            _reloads: set = set()
-            _uses: dict = {}
-
-            async def _return_kaleido_tab(self, tab):
-                uses = self._uses.get(id(tab), 0) + 1
-                if uses < RELOAD_EVERY:
-                    self._uses[id(tab)] = uses
-                    await self.tabs_ready.put(tab)
-                    return
-                self._uses[id(tab)] = 0
-                task = asyncio.ensure_future(super()._return_kaleido_tab(tab))
-                self._reloads.add(task)
-                task.add_done_callback(self._reloads.discard)
-
         async def open_browser():
-            browser = WarmKaleido(
+            browser = kaleido.Kaleido(
                 n=TABS, path=path, plotlyjs=str(PLOTLY_JS), mathjax=False, timeout=DRAW_TIMEOUT
             )
             await browser.open()

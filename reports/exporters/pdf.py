@@ -12,16 +12,14 @@ import mimetypes
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from weasyprint import CSS
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
-from reports.exporters import weasyprint_fast_paths as fast_paths
 
 
 class RefusedURL(ValueError):
@@ -32,18 +30,20 @@ class RefusedURL(ValueError):
 Resource = Callable[[], tuple[bytes, str]]
 
 
-@dataclass(frozen=True)
-class LaterSVG:
-    """An SVG resource of a known size, wanted only when the pages are painted (a chart still being drawn).
+def painted_later(drawing_url: str, width: int, height: int) -> Resource:
+    """An SVG image of a known size whose drawing WeasyPrint fetches only when it paints the page.
 
-    WeasyPrint lays the pages out with an empty SVG of that size in its place, and paints the drawing that
-    `load` gives afterwards: Chromium draws the charts while the whole layout goes on, not only while the
-    document is parsed and styled.
+    It holds nothing but an SVG <image> of `drawing_url`, which WeasyPrint reads through the document's URL
+    fetcher when it draws the SVG, after the whole document is laid out (an <img> itself is read while
+    the boxes are built, before layout). So content still being made elsewhere (a chart Chromium draws)
+    has the layout's time to be ready; the drawing is scaled into the box if its size differs.
     """
-
-    width: int
-    height: int
-    load: Callable[[], bytes]
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><image href="{escape(drawing_url)}" x="0" y="0" '
+        f'width="{width}" height="{height}"/></svg>'
+    ).encode()
+    return lambda: (svg, "image/svg+xml")
 
 
 def allowed_roots() -> list[Path]:
@@ -60,10 +60,16 @@ class LocalOnlyFetcher(URLFetcher):
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
         self.roots = roots if roots is not None else allowed_roots()
         self.resources = resources or {}
+        self.failures: list[Exception] = []  # errors of self.resources, in order
 
     def fetch(self, url: str, headers=None):
-        if url in self.resources:  # content made for this document (the charts, drawn meanwhile)
-            content, content_type = self.resources[url]()
+        if url in self.resources:  # content made for this document (the charts: waits until they are drawn)
+            try:
+                content, content_type = self.resources[url]()
+            except Exception as exc:
+                # WeasyPrint leaves an image it cannot read while painting blank: html_to_pdf raises this.
+                self.failures.append(exc)
+                raise
             return URLFetcherResponse(url, content, {"Content-Type": content_type})
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
@@ -118,56 +124,38 @@ def html_to_pdf(
     html: str,
     *,
     base_dir: Path,
-    resources: dict[str, Resource | LaterSVG] | None = None,
+    resources: dict[str, Resource] | None = None,
     stylesheets: tuple[Path, ...] = (),
 ) -> bytes:
     """A tagged PDF (PDF/UA-1) of `html`, with its <title> and lang; links are relative to `base_dir`.
 
-    resources: URLs of the document's own content (see LocalOnlyFetcher), or SVG to paint once laid out
-    (LaterSVG). A refused URL or a failed resource raises its own exception (WeasyPrint wraps it in a
-    BaseException, which tasks must not see).
+    resources: URLs of the document's own content (see LocalOnlyFetcher). WeasyPrint asks for each when it
+    builds the box of the element that shows it, after parsing the HTML and styling the whole document:
+    content still being made elsewhere (charts drawn by Chromium) is made meanwhile. A refused URL or a
+    failed resource raises its own exception (WeasyPrint wraps it in a BaseException, which tasks must not
+    see).
     stylesheets: CSS files under the allowed roots, parsed once per process (see _Stylesheets).
+
+    Only WeasyPrint's documented API (HTML, CSS, FontConfiguration, URLFetcher): no version is pinned.
     """
-    resources = resources or {}
-    later = {url: r for url, r in resources.items() if isinstance(r, LaterSVG) and fast_paths.TESTED}
-
-    def now(resource: Resource | LaterSVG) -> Resource:
-        if isinstance(resource, LaterSVG):
-            return lambda: (resource.load(), "image/svg+xml")
-        return resource
-
-    def placeholder(svg: LaterSVG) -> Resource:
-        return lambda: (fast_paths.placeholder_svg(svg.width, svg.height), "image/svg+xml")
-
-    fetched = {url: placeholder(later[url]) if url in later else now(r) for url, r in resources.items()}
     roots = allowed_roots()
     for path in stylesheets:
         if not any(path.resolve().is_relative_to(root) for root in roots):
             raise RefusedURL(f"The stylesheet {path} is outside the portal's static files.")
     base_url = base_dir.resolve().as_uri() + "/"
+    fetcher = LocalOnlyFetcher(resources=resources)
     try:
         with _stylesheets.lock, _collector_paused():
             sheets, font_config = _stylesheets.get(tuple(stylesheets)) if stylesheets else ([], None)
-            images: dict = {}  # WeasyPrint's images of this render, by URL
-            options = {"pdf_variant": "pdf/ua-1", "stylesheets": sheets, "cache": images}
-            document = fast_paths.parse_html(
-                html, base_url=base_url, url_fetcher=LocalOnlyFetcher(resources=fetched)
-            )
-            pages = document.render(font_config=font_config, **options)
-            drawn = [
-                fast_paths.draw_later(images[url], svg.load()) for url, svg in later.items() if url in images
-            ]
-            if not all(drawn):
-                # A drawing of another size than announced: lay the pages out again around the drawings.
-                fetcher = LocalOnlyFetcher(resources={url: now(r) for url, r in resources.items()})
-                document = fast_paths.parse_html(html, base_url=base_url, url_fetcher=fetcher)
-                options["cache"] = {}
-                pages = document.render(font_config=font_config, **options)
-            return pages.write_pdf(**options)
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            content = document.write_pdf(pdf_variant="pdf/ua-1", stylesheets=sheets, font_config=font_config)
     except FatalURLFetchingError as exc:
         if isinstance(exc.__cause__, Exception):
             raise exc.__cause__ from None
         raise RefusedURL(str(exc)) from None
+    if fetcher.failures:  # a drawing that failed while the pages were painted: no PDF with a blank chart
+        raise fetcher.failures[0]
+    return content
 
 
 @contextmanager

@@ -37,12 +37,13 @@ from reports.exporters import chart_svg, pdf
 from reports.models import Scorecard, ScorecardBatch
 from reports.peer_groups import PeerGroup
 from reports.plans.selectors import scorecard_plan_context
+from reports.scores import to_decimal
 from reports.selectors import org_benchmark
 
 logger = logging.getLogger(__name__)
 
 # Bump when the templates or the CSS change what a PDF looks like: every scorecard is then rendered afresh.
-TEMPLATE_VERSION = "2026.11-1"
+TEMPLATE_VERSION = "2026.12-1"
 # A queued scorecard whose task never reached the broker is queued again after this long.
 UNSENT_GRACE = datetime.timedelta(minutes=1)
 RETRY_BASE_SECONDS = 5
@@ -90,7 +91,7 @@ class ScorecardDocument:
     benchmark: object  # reports.selectors.OrgBenchmark
     indicators: dict[str, list[IndicatorRow]]  # by commitment slug
     definitions: dict[str, str]  # commitment slug -> its definition
-    plan_html: str  # the page "Our improvement plan" (reports.plans.selectors), rendered
+    plan_html: str  # the page "Our improvement plan" (reports.plans.selectors), rendered; "" without a plan
     rubric_version: str
     page_size: str
     inputs_hash: str
@@ -172,9 +173,15 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
         Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list("slug", "definition")
     )
     # The improvement plan's page belongs to the plans feature: its rendered HTML is both what the PDF
-    # shows and what the hash covers (titles, owners, due dates, statuses).
-    plan_html = render_to_string(
-        "reports/plans/snippets/scorecard_plan_page.html", scorecard_plan_context(assessment=assessment)
+    # shows and what the hash covers (titles, owners, due dates, statuses). A cycle with neither a plan nor
+    # last cycle's targets to review gets one line on the summary page instead of a page.
+    plan_context = scorecard_plan_context(assessment=assessment)
+    overview, review = plan_context.get("plan_overview"), plan_context.get("target_review")
+    has_plan_page = bool(overview and overview.has_plan) or bool(review and not review.is_empty)
+    plan_html = (
+        render_to_string("reports/plans/snippets/scorecard_plan_page.html", plan_context)
+        if has_plan_page
+        else ""
     )
     rubric_version = assessment.cycle.rubric.version
     size = page_size()
@@ -210,19 +217,21 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
 
 
 # Chart sizes in CSS pixels (96 per inch): drawn at the size they are printed, so text stays legible.
-CHART_SIZES = {"radar": (400, 320), "score_vs_iqr": (680, 390), "trend": (680, 255)}
+CHART_SIZES = {"radar": (400, 320), "score_vs_iqr": (680, 390), "trend": (680, 270)}
+# The peer median's line in print: the dashboards' orange (2.25:1 on white) darkened to 5:1.
+PRINT_PEER_COLOR = "#9A5B00"
 
 
 # Print adjustments to the dashboards' figures, merged into their layout as plotly's update_layout would:
-# the PDF's own font; the radial ticks between the first two spokes, clear of the "Engaged" label; a compact
-# legend below the trend lines.
+# the PDF's own font; no numbers on the radar's rings (they sat on the markers of the first spokes: the
+# caption says what the rings are).
 _PRINT_FONT = {"font": {"family": "IBM Plex Sans, sans-serif"}}
 _PRINT_LAYOUT = {
-    "radar": {"polar": {"radialaxis": {"angle": 72, "tickangle": 72}}},
+    "radar": {"polar": {"radialaxis": {"showticklabels": False}}},
     "trend": {
-        "legend": {"orientation": "h", "x": 0, "y": -0.14, "yanchor": "top", "font": {"size": 10}},
         "xaxis": {"title": {"text": ""}},
-        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+        "yaxis": {"range": [0.7, 5.4]},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
     },
 }
 
@@ -238,37 +247,79 @@ def _merged(into: dict, changes: dict) -> dict:
     return merged
 
 
-def _charts(document: ScorecardDocument) -> tuple[dict[str, str], dict[str, pdf.LaterSVG]]:
-    """The charts of reports/charts.py that the PDF shows: their URLs in the HTML, and the resources that
-    give their SVG. Chromium draws them while WeasyPrint lays the pages out (pdf.LaterSVG).
+def _print_trend(figure: dict, benchmark) -> None:
+    """The trend as the PDF draws it: the overall score and the overall peer median only (the commitments
+    are in the table below the chart), each value written beside its own marker on the side away from the
+    other line's marker of the same cycle."""
+    names = {c.name for c in benchmark.commitments}
+    figure["data"] = [trace for trace in figure["data"] if trace.get("name") not in names]
+    medians = {p.cycle_name: p.peer_median for p in benchmark.trend}
+    for trace in figure["data"]:
+        if trace.get("name") == "Overall":
+            trace["textposition"] = [
+                "bottom center"
+                if medians.get(p.cycle_name) is not None and p.overall < medians[p.cycle_name]
+                else "top center"
+                for p in benchmark.trend
+            ]
+            trace["textfont"] = {**trace.get("textfont", {}), "size": 11}
+
+
+def print_figures(benchmark) -> dict[str, dict]:
+    """The charts of reports/charts.py that the PDF shows, as plain figure data with the print adjustments.
 
     The figures stay plain data (charts.*_spec) to the end: plotly's validated update_layout and to_dict
     took more time than building them."""
-    benchmark = document.benchmark
     figures = {"radar": charts.radar_spec(benchmark)}
     if not benchmark.suppressed:
         figures["score_vs_iqr"] = charts.score_vs_iqr_spec(benchmark)
+        # The scores are in the table above the chart: no number beside each diamond (they sat on the
+        # peer median's tick).
+        for trace in figures["score_vs_iqr"]["data"]:
+            if trace.get("mode") == "markers+text":
+                trace["mode"] = "markers"
+                trace.pop("text", None)
     if len(benchmark.trend) > 1:
         figures["trend"] = charts.trend_spec(benchmark)
+        _print_trend(figures["trend"], benchmark)
     if benchmark.suppressed:  # the page says why peers are missing, in words: no note over the chart
         figures["radar"]["layout"]["annotations"] = []
-    specs = []
     for name, figure in figures.items():
-        # The legend names the organization's trace "Your organization": a long name would be cut off.
         for trace in figure["data"]:
+            # The legend names the organization's trace "Your organization": a long name would be cut off.
             if trace.get("name") == benchmark.organization.name:
                 trace["name"] = "Your organization"
-        figure["layout"] = _merged(figure["layout"], {**_PRINT_LAYOUT.get(name, {}), **_PRINT_FONT})
-        width, height = CHART_SIZES[name]
-        specs.append(chart_svg.ChartSpec(figure=charts.export_data(figure), width=width, height=height))
+            if trace.get("line", {}).get("color") == charts.ORANGE:  # the peer median, darker on paper
+                trace["line"] = {**trace["line"], "color": PRINT_PEER_COLOR}
+                trace["marker"] = {**trace.get("marker", {}), "color": PRINT_PEER_COLOR}
+        # No legend in the drawing: each figure's caption names what its lines and marks are, in the
+        # page's text (WeasyPrint draws an SVG's text a letter at a time: the legends were a third of it).
+        figure["layout"] = _merged(
+            figure["layout"], {**_PRINT_LAYOUT.get(name, {}), **_PRINT_FONT, "showlegend": False}
+        )
+    return figures
+
+
+def _charts(document: ScorecardDocument) -> tuple[dict[str, str], dict[str, pdf.Resource]]:
+    """The PDF's charts: their URLs in the HTML, and the resources that give their SVG. Chromium starts
+    drawing them at once; WeasyPrint lays the pages out around an image of each chart's size and asks for
+    the drawing only when it paints (pdf.painted_later), so Chromium draws while the pages are laid out."""
+    figures = print_figures(document.benchmark)
+    specs = [
+        chart_svg.ChartSpec(figure=charts.export_data(figure), width=width, height=height)
+        for (width, height), figure in ((CHART_SIZES[name], figure) for name, figure in figures.items())
+    ]
     pending = chart_svg.draw_soon(specs)
 
-    def resource(index: int) -> pdf.LaterSVG:
-        spec = specs[index]
-        return pdf.LaterSVG(spec.width, spec.height, lambda: pending.svgs()[index].encode("utf-8"))
+    def drawing(index: int) -> pdf.Resource:
+        return lambda: (pending.svgs()[index].encode("utf-8"), "image/svg+xml")
 
-    urls = {name: f"scorecard-chart:{name}" for name in figures}
-    return urls, {urls[name]: resource(index) for index, name in enumerate(figures)}
+    urls, resources = {}, {}
+    for index, (name, spec) in enumerate(zip(figures, specs, strict=True)):
+        urls[name] = f"scorecard-chart:{name}"
+        resources[urls[name]] = pdf.painted_later(f"scorecard-chart-drawing:{name}", spec.width, spec.height)
+        resources[f"scorecard-chart-drawing:{name}"] = drawing(index)
+    return urls, resources
 
 
 def _number(value) -> str:
@@ -276,7 +327,12 @@ def _number(value) -> str:
 
 
 def _signed(value) -> str:
-    return NO_VALUE if value is None else f"{value:+.2f}".replace("-", "\u2212")
+    """A difference as printed: "+0.33", "\u22120.33" (a minus sign), "\u00b10.00", an en dash for none."""
+    if value is None:
+        return NO_VALUE
+    if value == 0:
+        return "\u00b10.00"
+    return f"{value:+.2f}".replace("-", "\u2212")
 
 
 def _percentile(rank) -> str:
@@ -313,6 +369,25 @@ def _peer_phrase(benchmark) -> str:
     return value[0].lower() + value[1:]
 
 
+def _by_cycle(benchmark) -> dict | None:
+    """The trend chart's figures as a table: each commitment, the overall score and the overall peer median
+    in every cycle (None with a single cycle: there is no trend to show)."""
+    trend = benchmark.trend
+    if len(trend) < 2:
+        return None
+    return {
+        "cycles": [p.cycle_name for p in trend],
+        "commitments": [
+            {"order": c.order, "name": c.name, "scores": [_number(p.commitments.get(c.slug)) for p in trend]}
+            for c in benchmark.commitments
+        ],
+        "overall": [_number(p.overall) for p in trend],
+        "peer_median": [_number(p.peer_median) for p in trend],
+        "has_peers": any(p.peer_median is not None for p in trend),
+        "peers_missing": any(p.peer_median is None for p in trend),
+    }
+
+
 def scorecard_html(
     document: ScorecardDocument, *, chart_uris: dict[str, str], produced_on: datetime.date
 ) -> str:
@@ -326,7 +401,12 @@ def scorecard_html(
     previous = b.trend[-2] if len(b.trend) > 1 else None
     change = None
     if previous is not None and b.overall.score is not None and previous.overall is not None:
-        change = b.overall.score - previous.overall
+        # From the exact scores, rounded once (as every difference the scorecard prints).
+        exact_now, exact_before = b.trend[-1].overall_exact, previous.overall_exact
+        if exact_now is not None and exact_before is not None:
+            change = to_decimal(exact_now - exact_before)
+        else:
+            change = b.overall.score - previous.overall
     return render_to_string(
         "reports/scorecard/scorecard.html",
         {
@@ -337,11 +417,14 @@ def scorecard_html(
             "peer_phrase": _peer_phrase(b),
             "overall": _commitment_view(b.overall),
             "commitments": [views[c.slug] for c in b.commitments],
-            "strongest": [views[c.slug] for c in b.strongest],
-            "gaps": [views[c.slug] for c in b.gaps],
+            # A strength is above the basis and a gap below it: a zero difference is neither.
+            "strongest": [views[c.slug] for c in b.strongest if c.difference > 0],
+            "gaps": [views[c.slug] for c in b.gaps if c.difference < 0],
             "previous": previous,
             "change": _signed(change) if change is not None else None,
             "change_up": change is not None and change > 0,
+            "change_down": change is not None and change < 0,
+            "by_cycle": _by_cycle(b),
             "charts": chart_uris,
             "produced_on": produced_on,
             "page_size": document.page_size,

@@ -4,7 +4,9 @@ when the broker is down, the PDF's content and format, the URL fetcher, and the 
 Renders here call the service synchronously (no broker); tests/reports/test_tasks.py runs a real worker.
 """
 
+import ast
 import datetime
+import gc
 import io
 import re
 import shutil
@@ -17,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from assessments.models import Assessment, Response
 from reports.exporters import chart_svg, pdf
@@ -83,7 +86,10 @@ def test_hash_changes_with_a_new_release_not_with_a_peer_submitting(scored, org_
 
 def test_hash_and_pdf_follow_the_improvement_plan(scored):
     before = service.scorecard_document(assessment=scored, peer_group="all")
-    assert "No improvement plan has been recorded for 2026 yet." in pdf_text(service.scorecard_pdf(before))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(service.scorecard_pdf(before))).pages]
+    # Without a plan: one line on the summary page, no page of its own (issue 17 item 21).
+    assert "Improvement plan: none recorded for 2026 yet." in pages[1].replace("\n", " ")
+    assert not any("Our improvement plan" in page for page in pages)
     ImprovementAction.objects.create(
         organization=scored.organization,
         cycle=scored.cycle,
@@ -92,7 +98,9 @@ def test_hash_and_pdf_follow_the_improvement_plan(scored):
     )
     after = service.scorecard_document(assessment=scored, peer_group="all")
     assert after.inputs_hash != before.inputs_hash
-    assert "Stratify readmissions by language" in pdf_text(service.scorecard_pdf(after))
+    text = pdf_text(service.scorecard_pdf(after))
+    assert "Our improvement plan" in text and "Stratify readmissions by language" in text
+    assert "Improvement plan: none recorded" not in text
 
 
 @pytest.mark.parametrize("status", [Assessment.Status.DRAFT, Assessment.Status.RETURNED])
@@ -364,29 +372,109 @@ def test_document_resources_are_served_and_their_errors_raised():
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
-@pytest.mark.parametrize("announced", [(120, 60), (60, 60)])  # the drawing's own size, and a wrong one
-def test_an_svg_painted_after_the_layout_gives_the_page_of_one_given_at_once(announced, tmp_path):
+def test_a_drawing_painted_later_is_asked_for_after_the_layout_and_gives_the_same_page(tmp_path):
     html = '<html lang="en"><title>t</title><body><p>A chart</p><img src="scorecard-chart:x" alt="x"></body>'
     svg = (
         b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60">'
         b'<rect width="120" height="60" fill="#12355b"/><text x="10" y="30" fill="#fff">Label</text></svg>'
     )
+    asked = []
 
-    def page(resource, name: str) -> bytes:
-        content = pdf.html_to_pdf(html, base_dir=STATIC, resources={"scorecard-chart:x": resource})
+    def drawing():
+        asked.append("drawing")
+        return svg, "image/svg+xml"
+
+    later = {"scorecard-chart:x": pdf.painted_later("chart-drawing:x", 120, 60), "chart-drawing:x": drawing}
+    document = HTML(
+        string=html, base_url=STATIC.as_uri() + "/", url_fetcher=pdf.LocalOnlyFetcher(resources=later)
+    )
+    pages = document.render()
+    assert asked == []  # laid out without the drawing
+    pages.write_pdf()
+    assert asked == ["drawing"]  # fetched once, when painted
+
+    def page(resources, name: str) -> bytes:
+        content = pdf.html_to_pdf(html, base_dir=STATIC, resources=resources)
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-", str(tmp_path / name)], input=content, check=True)
         return (tmp_path / f"{name}-1.png").read_bytes()
 
-    at_once = page(lambda: (svg, "image/svg+xml"), "at-once")
-    assert page(pdf.LaterSVG(*announced, load=lambda: svg), "later") == at_once  # laid out again if wrong
+    assert page(later, "later") == page({"scorecard-chart:x": lambda: (svg, "image/svg+xml")}, "at-once")
 
     def broken():
         raise chart_svg.ChartRenderError("Chromium did not draw the charts")
 
     with pytest.raises(chart_svg.ChartRenderError):
-        pdf.html_to_pdf(
-            html, base_dir=STATIC, resources={"scorecard-chart:x": pdf.LaterSVG(*announced, broken)}
-        )
+        pdf.html_to_pdf(html, base_dir=STATIC, resources={**later, "chart-drawing:x": broken})
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_render_leaves_the_collector_as_it_found_it(enabled):
+    html = '<html lang="en"><head><title>t</title></head><body><p>Text</p></body></html>'
+    was = gc.isenabled()
+    if not enabled:
+        gc.disable()
+    try:
+        assert pdf.html_to_pdf(html, base_dir=STATIC).startswith(b"%PDF")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_the_exporters_use_only_what_weasyprint_pydyf_and_plotly_document():
+    """No module of reports/exporters/ reaches into a library below its documented API: the names imported
+    from WeasyPrint, pydyf, Plotly and kaleido are those their documentation shows, and nothing private
+    (a name with a leading underscore) of any library is imported or overridden."""
+    documented = {
+        "weasyprint": {"CSS", "HTML"},
+        "weasyprint.text.fonts": {"FontConfiguration"},
+        "weasyprint.urls": {"FatalURLFetchingError", "URLFetcher", "URLFetcherResponse"},
+        "plotly.graph_objects": None,  # imported as a module (go.Figure)
+        "kaleido": None,
+    }
+    exporters = Path(pdf.__file__).parent
+    for module in sorted(exporters.glob("*.py")):
+        tree = ast.parse(module.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                root = node.module.split(".")[0]
+                if root in ("weasyprint", "pydyf", "plotly", "kaleido", "choreographer", "tinyhtml5"):
+                    allowed = documented.get(node.module, set())
+                    names = {alias.name for alias in node.names}
+                    assert allowed is not None and names <= allowed, (module.name, node.module, names)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    root = alias.name.split(".")[0]
+                    if root in ("weasyprint", "pydyf", "plotly", "kaleido", "choreographer", "tinyhtml5"):
+                        assert alias.name in documented, (module.name, alias.name)
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                base = node.value
+                while isinstance(base, ast.Attribute):
+                    base = base.value
+                # Our own private names (self._lock, _server._start) are ours; a library's are not.
+                assert not (
+                    isinstance(base, ast.Name) and base.id in ("weasyprint", "pydyf", "kaleido", "go")
+                ), (
+                    module.name,
+                    ast.unparse(node),
+                )
+            if isinstance(node, ast.ClassDef) and any(
+                ast.unparse(base).split(".")[0] in ("weasyprint", "pydyf", "kaleido", "choreographer")
+                for base in node.bases
+            ):
+                overridden = [
+                    item.name
+                    for item in node.body
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and item.name.startswith("_")
+                    and not item.name.startswith("__")
+                ]
+                assert not overridden, (module.name, node.name, overridden)
+        assert "weasyprint_fast_paths" not in module.read_text()
+    assert not (exporters / "weasyprint_fast_paths.py").exists()
 
 
 def test_stylesheets_are_parsed_once_and_applied_to_every_render():
