@@ -81,7 +81,9 @@ def nam_cycle_close(request, cycle_slug):
             f"Cycle {cycle.name} is closed: its assessments are read-only. Final {release.description}.",
         )
     else:
-        messages.warning(
+        # The close succeeded (info, not a warning: nothing the user asked for was refused); the release
+        # rule only kept the previous figures in effect.
+        messages.info(
             request,
             f"Cycle {cycle.name} is closed: its assessments are read-only. No final release: {refusal} "
             "The latest release stays in effect.",

@@ -13,7 +13,7 @@ from reports.selectors import org_benchmark
 from reports.services import scorecards as service
 from tests import factories as f
 
-from .conftest import submitted
+from .conftest import publish, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def _reload(assessment):
 
 
 @pytest.fixture
-def two_cycles(rubric, cycle, org_a):
+def two_cycles(rubric, cycle, org_a, all_figures):
     """Alpha in 2025 and 2026, five peers at 3 in both. Alpha's overall score goes from 86/30 (2.87: Engaged
     and Safe at 7/3) to 91/30 (3.03: Engaged at 10/3): a change of 1/6, +0.17, where the rounded scores
     would say 3.03 - 2.87 = +0.16."""
@@ -44,6 +44,8 @@ def two_cycles(rubric, cycle, org_a):
         peer = f.OrganizationFactory(name=f"Peer {index}", slug=f"peer-{index}")
         submitted(peer, earlier, [3] * 30)
         submitted(peer, cycle, [3] * 30)
+    publish(earlier)  # peer figures come from releases
+    publish(cycle)
     return _reload(current)
 
 
@@ -99,7 +101,7 @@ def test_no_value_label_sits_on_a_marker(two_cycles):
     )
 
 
-def test_differences_are_computed_from_exact_values_and_rounded_once(rubric, cycle, org_a):
+def test_differences_are_computed_from_exact_values_and_rounded_once(rubric, cycle, org_a, all_figures):
     # Engaged: 4, 4, 3 = 11/3 (3.67); every peer 3, 3, 4 = 10/3 (3.33). 11/3 - 10/3 = 0.33, where the
     # rounded 3.67 - 3.33 would say 0.34.
     current = submitted(org_a, cycle, [4, 4, 3] + [3] * 27)
@@ -107,6 +109,7 @@ def test_differences_are_computed_from_exact_values_and_rounded_once(rubric, cyc
         submitted(
             f.OrganizationFactory(name=f"Peer {index}", slug=f"peer-{index}"), cycle, [3, 3, 4] + [3] * 27
         )
+    publish(cycle)
     current = _reload(current)
     engaged = org_benchmark(assessment=current, peer_group="all").commitments[0]
     assert (engaged.score, engaged.peer.median, engaged.difference) == (
@@ -129,10 +132,11 @@ def test_change_since_last_cycle_is_computed_from_exact_scores(two_cycles):
 # 20: a zero difference is neither a strength nor a gap
 
 
-def test_a_zero_difference_is_not_called_a_strength(rubric, cycle, org_a):
+def test_a_zero_difference_is_not_called_a_strength(rubric, cycle, org_a, all_figures):
     current = submitted(org_a, cycle, [3] * 30)
     for index in range(5):
         submitted(f.OrganizationFactory(name=f"Peer {index}", slug=f"peer-{index}"), cycle, [3] * 30)
+    publish(cycle)
     summary = render(_reload(current))[1]
     assert "No commitment is above the peer median." in summary
     assert "No commitment is below the peer median." in summary
