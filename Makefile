@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 RUBRIC := fixtures/rubric/2026.1.yaml
+# Published after the demo seeder, which scores every demo cycle against the latest published rubric and
+# answers every indicator whatever the organization's type: demo cycles stay on 2026.1, new cycles may use 2026.2.
+RUBRIC_NEXT := fixtures/rubric/2026.2.yaml
 DEMO_ORGS ?= 60
 DEMO_CYCLES ?= 3
 
@@ -48,6 +51,8 @@ run: $(VENV)/.installed-run chromium
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_rubric $(RUBRIC) --publish
 	$(PYTHON) manage.py seed_demo --orgs $(DEMO_ORGS) --cycles $(DEMO_CYCLES) --seed 1 --if-empty
+	$(PYTHON) manage.py publish_benchmarks --all-cycles --if-none
+	$(PYTHON) manage.py load_rubric $(RUBRIC_NEXT) --publish
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Starting a Celery worker (with beat) on $$CELERY_BROKER_URL"; \
 		trap 'kill 0' EXIT INT TERM; \

@@ -111,6 +111,14 @@ class ResponseAdmin(admin.ModelAdmin):
     raw_id_fields = ["assessment", "indicator", "updated_by"]
 
 
+@admin.register(models.ComplianceAnswer)
+class ComplianceAnswerAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "item", "status", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["assessment__organization", "assessment__cycle", "item"]
+    raw_id_fields = ["assessment", "item", "updated_by"]
+
+
 @admin.register(models.ResponseChange)
 class ResponseChangeAdmin(admin.ModelAdmin):
     list_display = ["response", "version", "changed_by", "changed_at"]

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from commitments.models import Indicator, MaturityLevel, Rubric
+from commitments.models import ComplianceItem, Indicator, MaturityLevel, Rubric
 
 from .geography import STATE_CHOICES, STATE_REGION, Region
 
@@ -51,6 +51,7 @@ class Organization(models.Model):
     region = models.CharField(max_length=10, choices=Region.choices, editable=False)
     ownership = models.CharField(max_length=10, choices=Ownership.choices)
     is_teaching = models.BooleanField("teaching organization", default=False)
+    is_rural = models.BooleanField("rural or critical access hospital", default=False)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -274,6 +275,14 @@ class Assessment(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED) and not self.cycle.is_closed
 
 
+class NaReview(models.TextChoices):
+    """NAM's word on an N/A reason, given at validation: a rejected N/A returns the assessment."""
+
+    PENDING = "", "Not reviewed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Not accepted"
+
+
 class Response(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="responses")
@@ -285,6 +294,14 @@ class Response(models.Model):
     )
     not_applicable = models.BooleanField(default=False)
     na_justification = models.TextField(blank=True, max_length=2000)
+    # db_default too: bulk loaders that COPY named columns (the demo seeder) leave it out.
+    na_review = models.CharField(
+        max_length=8,
+        choices=NaReview.choices,
+        default=NaReview.PENDING,
+        db_default=NaReview.PENDING,
+        blank=True,
+    )
     evidence_summary = models.TextField(blank=True, max_length=4000)
     evidence_links = models.TextField(blank=True, max_length=2000, help_text="One link per line.")
     updated_by = models.ForeignKey(
@@ -326,6 +343,36 @@ class Response(models.Model):
     def clean(self):
         if self.na_reason_missing(not_applicable=self.not_applicable, na_justification=self.na_justification):
             raise ValidationError({"na_justification": self.NA_REASON_MISSING})
+
+
+class ComplianceStatus(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    IN_PROGRESS = "in_progress", "In progress"
+
+
+class ComplianceAnswer(models.Model):
+    """An organization's attestation of a legal requirement (commitments.ComplianceItem) for one assessment.
+
+    Kept apart from the maturity answers: never scored, never benchmarked, never a maturity level."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="compliance_answers")
+    item = models.ForeignKey(ComplianceItem, on_delete=models.PROTECT, related_name="answers")
+    status = models.CharField(max_length=12, choices=ComplianceStatus.choices)
+    note = models.TextField(blank=True, max_length=1000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="compliance_answer_one_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} {self.item.code}: {self.get_status_display()}"
 
 
 class ResponseChange(models.Model):

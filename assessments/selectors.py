@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
-from commitments.models import Commitment, Indicator, Rubric, level_label
+from commitments.models import Commitment, ComplianceItem, Indicator, Rubric, level_label
 from commitments.selectors import RubricOutline, crosswalk, rubric_outline
 
-from .models import Assessment, AssessmentCycle, Response, ResponseChange
+from .models import Assessment, AssessmentCycle, ComplianceAnswer, Response, ResponseChange
 
 ANSWERED = Q(level__isnull=False) | Q(not_applicable=True)
 # Justifications that say nothing; anything under MIN_JUSTIFICATION characters is flagged too.
@@ -76,6 +76,12 @@ class Overview:
         return next((c.commitment for c in self.commitments if not c.is_complete), None)
 
 
+def assessment_outline(assessment: Assessment) -> RubricOutline:
+    """The rubric's outline as this assessment sees it: only the indicators that apply to the organization's
+    type (an indicator that does not apply is not shown, not answered, not counted and not scored)."""
+    return rubric_outline(assessment.cycle.rubric, org_type=assessment.organization.org_type)
+
+
 def assessment_overview(
     assessment: Assessment, *, with_changes: bool = True, outline: RubricOutline | None = None
 ) -> Overview:
@@ -84,7 +90,7 @@ def assessment_overview(
     The rubric's outline comes from the cache (or from the caller that already holds it): one query for the
     answered counts, one more for the latest changes.
     """
-    outline = outline or rubric_outline(assessment.cycle.rubric)
+    outline = outline or assessment_outline(assessment)
     commitment_of = {i.pk: c.pk for c in outline.commitments for i in c.indicators.all()}
     answered: dict[int, int] = {}
     for indicator_id in Response.objects.filter(ANSWERED, assessment=assessment).values_list(
@@ -192,7 +198,7 @@ def commitment_rows(
     assessment: Assessment, commitment: Commitment, *, outline: RubricOutline | None = None
 ) -> list[IndicatorRow]:
     """The commitment's indicators with descriptors, this assessment's answer and last cycle's."""
-    kept = (outline or rubric_outline(assessment.cycle.rubric)).commitment(commitment.slug)
+    kept = (outline or assessment_outline(assessment)).commitment(commitment.slug)
     indicators = list(kept.indicators.all()) if kept is not None else []
     responses = {
         r.indicator_id: r
@@ -205,12 +211,9 @@ def commitment_rows(
 
 
 def assessment_rows(assessment: Assessment) -> list[IndicatorRow]:
-    """Every indicator of the assessment's rubric, in order, with its answer (None when never saved)."""
-    indicators = (
-        Indicator.objects.of_rubric(assessment.cycle.rubric_id)
-        .select_related("commitment")
-        .order_by("commitment__order", "order")
-    )
+    """Every indicator of the assessment (those that apply to its organization), in order, with its answer
+    (None when never saved)."""
+    indicators = [i for c in assessment_outline(assessment).commitments for i in c.indicators.all()]
     responses = {r.indicator_id: r for r in Response.objects.filter(assessment=assessment)}
     return [IndicatorRow(i, responses.get(i.pk)) for i in indicators]
 
@@ -353,3 +356,26 @@ def current_open_cycle() -> AssessmentCycle | None:
 
 
 # =========================================================================================================
+
+
+# =========================================================================================================
+# Legal requirements attested beside the assessment (compliance items: not scored, not benchmarked)
+# =========================================================================================================
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    item: ComplianceItem
+    answer: ComplianceAnswer | None
+
+
+def compliance_rows(assessment: Assessment) -> list[ComplianceRow]:
+    """The rubric's legal requirements for the organization's type, each with its attestation (2 queries)."""
+    org_type = assessment.organization.org_type
+    items = [
+        item
+        for item in ComplianceItem.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order")
+        if item.applies_to_type(org_type)
+    ]
+    answers = {a.item_id: a for a in ComplianceAnswer.objects.filter(assessment=assessment)}
+    return [ComplianceRow(item, answers.get(item.pk)) for item in items]

@@ -6,17 +6,11 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
 from .audit import audit_record, current_request
 from .middleware import LOGIN_AT, SEEN_AT
 from .models import AuditEvent
-
-# Sent with assessment_ids=[...] after writes that change assessments' results (status or responses) without
-# going through Assessment.save(), such as seed_demo's bulk loads. Whoever keeps derived data (the benchmark
-# scores of reports) listens; assessments knows nothing of them. Saves of an Assessment need no message:
-# post_save says it.
-assessment_results_changed = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login_success")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .people import views as people
-from .views import core, nam, workflow
+from .views import compliance, core, nam, workflow
 
 app_name = "assessments"
 
@@ -36,6 +36,7 @@ urlpatterns = [
         name="copy_previous",
     ),
     path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/history/", workflow.history, name="history"),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/legal/", compliance.compliance, name="compliance"),
     # --- NAM staff: cycles and review (views/nam.py) ---
     path("nam/cycles/", nam.nam_cycles, name="nam_cycles"),
     path("nam/cycles/<slug:cycle_slug>/", nam.nam_cycle, name="nam_cycle"),

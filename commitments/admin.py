@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .models import Commitment, Indicator, LevelDescriptor, Rubric
+from .models import Commitment, ComplianceItem, Indicator, LevelDescriptor, Rubric
 from .services import rubric_check_complete, rubric_publish, rubric_retire
 
 
@@ -88,7 +88,16 @@ class RubricAdmin(LockedWhenPublishedMixin, admin.ModelAdmin):
     list_display = ["version", "title", "status", "published_at", "previous", "commitment_count"]
     list_filter = ["status"]
     search_fields = ["version", "title"]
-    fields = ["version", "title", "status", "published_at", "previous", "created_at"]
+    fields = [
+        "version",
+        "title",
+        "status",
+        "published_at",
+        "previous",
+        "rating_rule",
+        "content_statement",
+        "created_at",
+    ]
     readonly_fields = ["status", "published_at", "created_at"]
     inlines = [CommitmentInline]
     actions = ["publish_drafts", "retire_versions"]
@@ -181,7 +190,17 @@ class CommitmentAdmin(LockedWhenPublishedMixin, admin.ModelAdmin):
     list_filter = ["rubric"]
     list_select_related = ["rubric"]
     search_fields = ["name", "slug", "definition"]
-    fields = ["rubric", "order", "slug", "name", "definition"]
+    fields = [
+        "rubric",
+        "order",
+        "slug",
+        "name",
+        "definition",
+        "definition_source",
+        "framework_name",
+        "framework_definition",
+        "framework_source",
+    ]
     inlines = [IndicatorInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -204,7 +223,7 @@ class IndicatorAdmin(LockedWhenPublishedMixin, admin.ModelAdmin):
     list_filter = ["commitment__rubric"]
     list_select_related = ["commitment__rubric", "continues"]
     search_fields = ["code", "title", "guidance"]
-    fields = ["commitment", "order", "code", "title", "guidance", "continues"]
+    fields = ["commitment", "order", "code", "title", "guidance", "continues", "applies_to"]
     raw_id_fields = ["continues"]
     inlines = [LevelDescriptorInline]
 
@@ -252,3 +271,25 @@ class LevelDescriptorAdmin(LockedWhenPublishedMixin, admin.ModelAdmin):
         super().delete_queryset(
             request, queryset.filter(indicator__commitment__rubric__status=Rubric.Status.DRAFT)
         )
+
+
+@admin.register(ComplianceItem)
+class ComplianceItemAdmin(LockedWhenPublishedMixin, admin.ModelAdmin):
+    list_display = ["code", "title", "rubric", "basis"]
+    list_filter = ["rubric"]
+    list_select_related = ["rubric"]
+    search_fields = ["code", "title", "basis"]
+    fields = ["rubric", "order", "code", "title", "basis", "guidance", "applies_to"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if _is_locked(obj):
+            return self.fields
+        return ["rubric"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rubric":
+            kwargs["queryset"] = _draft_rubrics()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset.filter(rubric__status=Rubric.Status.DRAFT))

@@ -5,16 +5,31 @@ The file format (fixtures/rubric/2026.1.yaml is the reference)::
     version: "2026.1"
     title: "..."
     previous: "2025.1"            # optional: the version this one supersedes
+    rating_rule: "..."            # optional: how to choose a level (shown wherever a level is chosen)
+    content_statement: "..."      # optional: whose words the indicators and descriptors are
     commitments:
       - slug: engaged
         name: Engaged
         definition: "..."
+        definition_source: "..."  # optional: where the name and definition come from
+        framework:                # optional: NAM's framework pages' wording, when it differs
+          name: "..."
+          definition: "..."
+          source: "..."
         indicators:
           - code: ENG-1
             title: "..."
             guidance: "..."
             continues: ENG-1      # optional: the code of the indicator it continues in `previous`
+            applies_to: all       # optional (default all): or a list of organization types
+            practices: {"huddle": 3}  # optional, not stored: a phrase that must appear at that level only
             levels: {1: "...", 2: "...", 3: "...", 4: "...", 5: "..."}
+    compliance:                   # optional: legal requirements, attested yes / no / in progress, not scored
+      - code: LAW-1
+        title: "..."
+        basis: "..."
+        guidance: "..."           # optional
+        applies_to: all           # optional, as for indicators
 
 Nothing here writes to the database: `commitments.services.rubric_load` does that. Every problem found
 is collected (not only the first) so that an author can fix a file in one go; each message starts with
@@ -30,13 +45,38 @@ from pathlib import Path
 
 import yaml
 
-from .models import Commitment, Indicator, MaturityLevel, Rubric
+from .models import ORGANIZATION_TYPES, Commitment, ComplianceItem, Indicator, MaturityLevel, Rubric
 
 LEVELS = tuple(MaturityLevel.values)  # (1, 2, 3, 4, 5)
 
-TOP_KEYS = {"version": True, "title": True, "previous": False, "commitments": True}
-COMMITMENT_KEYS = {"slug": True, "name": True, "definition": True, "indicators": True}
-INDICATOR_KEYS = {"code": True, "title": True, "guidance": True, "levels": True, "continues": False}
+TOP_KEYS = {
+    "version": True,
+    "title": True,
+    "previous": False,
+    "rating_rule": False,
+    "content_statement": False,
+    "commitments": True,
+    "compliance": False,
+}
+COMMITMENT_KEYS = {
+    "slug": True,
+    "name": True,
+    "definition": True,
+    "definition_source": False,
+    "framework": False,
+    "indicators": True,
+}
+FRAMEWORK_KEYS = {"name": True, "definition": True, "source": True}
+INDICATOR_KEYS = {
+    "code": True,
+    "title": True,
+    "guidance": True,
+    "levels": True,
+    "continues": False,
+    "applies_to": False,
+    "practices": False,
+}
+COMPLIANCE_KEYS = {"code": True, "title": True, "basis": True, "guidance": False, "applies_to": False}
 
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -62,6 +102,17 @@ class IndicatorSpec:
     guidance: str
     levels: dict[int, str]
     continues: str | None = None
+    applies_to: tuple[str, ...] = ()  # empty: every organization type
+    practices: dict[str, int] = field(default_factory=dict)  # an authoring check, not stored
+
+
+@dataclass(frozen=True)
+class ComplianceSpec:
+    code: str
+    title: str
+    basis: str
+    guidance: str = ""
+    applies_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +121,10 @@ class CommitmentSpec:
     name: str
     definition: str
     indicators: list[IndicatorSpec] = field(default_factory=list)
+    definition_source: str = ""
+    framework_name: str = ""
+    framework_definition: str = ""
+    framework_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +133,9 @@ class RubricSpec:
     title: str
     commitments: list[CommitmentSpec]
     previous: str | None = None
+    rating_rule: str = ""
+    content_statement: str = ""
+    compliance: list[ComplianceSpec] = field(default_factory=list)
 
     @property
     def indicator_count(self) -> int:
@@ -254,12 +312,24 @@ class _Validator:
             previous = self.text("previous", top["previous"], max_length=_max_length(Rubric, "version"))
             if previous and previous == version:
                 self.error("previous", f"a version cannot continue itself ({previous})")
+        statements = {
+            key: (self.text(key, top[key]) or "") if top.get(key) is not None else ""
+            for key in ("rating_rule", "content_statement")
+        }
         commitments = []
         if "commitments" in top:
             commitments = self.commitments(top["commitments"])
+        compliance = self.compliance(top["compliance"]) if top.get("compliance") is not None else []
         if self.errors:
             raise RubricFileError(self.errors)
-        spec = RubricSpec(version=version, title=title, commitments=commitments, previous=previous)
+        spec = RubricSpec(
+            version=version,
+            title=title,
+            commitments=commitments,
+            previous=previous,
+            compliance=compliance,
+            **statements,
+        )
         self.check_continues(spec)
         if self.errors:
             raise RubricFileError(self.errors)
@@ -295,12 +365,114 @@ class _Validator:
                     item["definition"],
                     max_length=_max_length(Commitment, "definition"),
                 )
+            source = ""
+            if item.get("definition_source") is not None:
+                source = self.text(
+                    f"{where}.definition_source",
+                    item["definition_source"],
+                    max_length=_max_length(Commitment, "definition_source"),
+                )
+            framework = {}
+            if item.get("framework") is not None:
+                raw_framework = self.mapping(f"{where}.framework", item["framework"], FRAMEWORK_KEYS) or {}
+                for key, value in raw_framework.items():
+                    framework[f"framework_{key}"] = (
+                        self.text(
+                            f"{where}.framework.{key}",
+                            value,
+                            max_length=_max_length(Commitment, f"framework_{key}"),
+                        )
+                        or ""
+                    )
             indicators = (
                 self.indicators(f"{where}.indicators", item["indicators"], codes)
                 if "indicators" in item
                 else []
             )
-            result.append(CommitmentSpec(slug=slug, name=name, definition=definition, indicators=indicators))
+            result.append(
+                CommitmentSpec(
+                    slug=slug,
+                    name=name,
+                    definition=definition,
+                    indicators=indicators,
+                    definition_source=source or "",
+                    **framework,
+                )
+            )
+        return result
+
+    def applies_to(self, where: str, value) -> tuple[str, ...]:
+        """`all` (every type) or a list of organization types, each known and given once."""
+        if value == "all":
+            return ()
+        known = ", ".join(ORGANIZATION_TYPES)
+        if not isinstance(value, list) or not value:
+            self.error(where, f"expected 'all' or a list of organization types ({known}), got {_kind(value)}")
+            return ()
+        for org_type in value:
+            if org_type not in ORGANIZATION_TYPES:
+                self.error(where, f"unknown organization type {org_type!r} (known: {known})")
+                return ()
+        if len(set(value)) != len(value):
+            self.error(where, "an organization type is listed twice")
+            return ()
+        if set(value) == set(ORGANIZATION_TYPES):
+            return ()
+        return tuple(value)
+
+    def practices(self, where: str, value) -> dict[str, int]:
+        if not isinstance(value, dict) or not value:
+            self.error(
+                where, f"expected a mapping of phrases to the level they belong to, got {_kind(value)}"
+            )
+            return {}
+        result = {}
+        for phrase, level in value.items():
+            if not isinstance(phrase, str) or not phrase.strip():
+                self.error(where, f"expected a phrase, got {_kind(phrase)}")
+            elif isinstance(level, bool) or level not in LEVELS:
+                self.error(f"{where}.{phrase}", f"expected a level 1-5, got {_kind(level)}")
+            else:
+                result[phrase.strip()] = level
+        return result
+
+    def compliance(self, value) -> list[ComplianceSpec]:
+        if not isinstance(value, list) or not value:
+            self.error("compliance", f"expected a list of compliance items, got {_kind(value)}")
+            return []
+        result, codes = [], set()
+        for index, raw in enumerate(value):
+            place = f"compliance[{index}]"
+            item = self.mapping(place, raw, COMPLIANCE_KEYS)
+            if item is None:
+                continue
+            values = {}
+            for key in ("code", "title", "basis", "guidance"):
+                if item.get(key) is None:
+                    continue
+                model_field = ComplianceItem._meta.get_field(key)
+                values[key] = self.text(
+                    f"{place}.{key}",
+                    item[key],
+                    max_length=getattr(model_field, "max_length", None),
+                    pattern=CODE_RE if key == "code" else None,
+                    hint=" (capital letters, digits and hyphens, such as LAW-1)" if key == "code" else "",
+                )
+            if values.get("code") in codes:
+                self.error(f"{place}.code", f"duplicate code {values['code']}")
+            codes.add(values.get("code"))
+            applies = (
+                self.applies_to(f"{place}.applies_to", item["applies_to"]) if "applies_to" in item else ()
+            )
+            result.append(
+                ComplianceSpec(
+                    code=values.get("code"),
+                    title=values.get("title"),
+                    basis=values.get("basis"),
+                    guidance=values.get("guidance") or "",
+                    applies_to=applies,
+                )
+            )
         return result
 
     def indicators(self, where: str, value, codes: set[str]) -> list[IndicatorSpec]:
@@ -332,8 +504,20 @@ class _Validator:
             if item.get("continues") is not None:
                 continues = self.text(f"{place}.continues", item["continues"])
             levels = self.levels(f"{place}.levels", item["levels"]) if "levels" in item else {}
+            applies = (
+                self.applies_to(f"{place}.applies_to", item["applies_to"]) if "applies_to" in item else ()
+            )
+            practices = self.practices(f"{place}.practices", item["practices"]) if "practices" in item else {}
             result.append(
-                IndicatorSpec(code=code, title=title, guidance=guidance, levels=levels, continues=continues)
+                IndicatorSpec(
+                    code=code,
+                    title=title,
+                    guidance=guidance,
+                    levels=levels,
+                    continues=continues,
+                    applies_to=applies,
+                    practices=practices,
+                )
             )
         return result
 

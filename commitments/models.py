@@ -33,6 +33,24 @@ LEVEL_MEANINGS = {
 }
 
 
+# The organization types an indicator may apply to. They mirror assessments.models.OrgType (a test keeps the
+# two equal); they are spelt out here because the rubric knows nothing of assessments.
+ORGANIZATION_TYPE_LABELS = {
+    "hospital": "Hospital",
+    "health_system": "Health system",
+    "academic": "Academic medical center",
+    "chc": "Community health center",
+    "ambulatory": "Ambulatory or clinic group",
+    "other": "Other",
+}
+ORGANIZATION_TYPES = tuple(ORGANIZATION_TYPE_LABELS)
+
+
+def type_labels(org_types) -> list[str]:
+    """Organization types by name ("Community health center"); empty when it applies to every type."""
+    return [ORGANIZATION_TYPE_LABELS[t] for t in org_types if t in ORGANIZATION_TYPE_LABELS]
+
+
 def level_label(level: int | None) -> str:
     """'3 Defined' for a level, 'N/A' for none."""
     if level is None:
@@ -90,6 +108,12 @@ class Rubric(models.Model):
         on_delete=models.PROTECT,
         related_name="next_versions",
         help_text="The version this one supersedes; its indicators may be continued through the crosswalk.",
+    )
+    rating_rule = models.TextField(
+        blank=True, help_text="How to choose a level, said on every page that asks."
+    )
+    content_statement = models.TextField(
+        blank=True, help_text="Whose words the indicators and descriptors are (this rubric's own, not NAM's)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -195,6 +219,13 @@ class Commitment(RubricContent):
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=60)
     definition = models.CharField(max_length=300)
+    definition_source = models.CharField(
+        max_length=300, blank=True, help_text="Where name and definition come from."
+    )
+    # NAM's framework pages word some commitments differently ("Equitable" for the announcement's "Fair").
+    framework_name = models.CharField(max_length=60, blank=True)
+    framework_definition = models.CharField(max_length=300, blank=True)
+    framework_source = models.CharField(max_length=300, blank=True)
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -210,6 +241,13 @@ class Commitment(RubricContent):
 
     def get_rubric(self):
         return self.rubric
+
+    @property
+    def display_name(self) -> str:
+        """'Fair (Equitable in NAM's framework)' where NAM's framework uses another name, else the name."""
+        if self.framework_name and self.framework_name.casefold() != self.name.casefold():
+            return f"{self.name} ({self.framework_name} in NAM's framework)"
+        return self.name
 
 
 class IndicatorQuerySet(LockedContentQuerySet):
@@ -233,6 +271,11 @@ class Indicator(RubricContent):
         related_name="continued_by",
         help_text="The indicator of the previous rubric version that this one continues (the crosswalk).",
     )
+    applies_to = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The organization types this indicator applies to; empty: every type.",
+    )
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -248,6 +291,13 @@ class Indicator(RubricContent):
 
     def get_rubric(self):
         return self.commitment.rubric
+
+    def applies_to_type(self, org_type: str) -> bool:
+        return not self.applies_to or org_type in self.applies_to
+
+    @property
+    def applies_to_labels(self) -> list[str]:
+        return type_labels(self.applies_to)
 
     def clean(self):
         # The crosswalk only follows links into the version this one supersedes.
@@ -283,3 +333,47 @@ class LevelDescriptor(RubricContent):
 
     def get_rubric(self):
         return self.indicator.commitment.rubric
+
+
+class ComplianceItemQuerySet(LockedContentQuerySet):
+    rubric_lookup = "rubric"
+
+
+class ComplianceItem(RubricContent):
+    """A legal requirement attested yes / no / in progress: never scored, never benchmarked.
+
+    Kept apart from the maturity indicators so that an honest low maturity rating is never a signed
+    admission of non-compliance; the indicators' levels start above these minimums.
+    """
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="compliance_items")
+    order = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=12, help_text="Such as LAW-1; unique within a rubric version.")
+    title = models.CharField(max_length=300, help_text="The requirement, stated as what is in place.")
+    basis = models.CharField(max_length=300, help_text="The law or rule that requires it.")
+    guidance = models.TextField(blank=True)
+    applies_to = models.JSONField(
+        default=list, blank=True, help_text="The organization types it applies to; empty: every type."
+    )
+
+    objects = ComplianceItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rubric", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "code"], name="compliance_item_unique_code"),
+            models.UniqueConstraint(fields=["rubric", "order"], name="compliance_item_unique_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_rubric(self):
+        return self.rubric
+
+    def applies_to_type(self, org_type: str) -> bool:
+        return not self.applies_to or org_type in self.applies_to
+
+    @property
+    def applies_to_labels(self) -> list[str]:
+        return type_labels(self.applies_to)

@@ -152,20 +152,38 @@ class RubricOutline:
         return [i.pk for c in self.commitments for i in c.indicators.all()]
 
 
-def rubric_outline(rubric: Rubric) -> RubricOutline:
+def rubric_outline(rubric: Rubric, *, org_type: str | None = None) -> RubricOutline:
     """The rubric's commitments, indicators and descriptors: three queries, or none once a published rubric's
-    outline is in the portal's cache (a published or retired rubric never changes: see rubric_version)."""
-    return get_or_compute("rubric-outline", rubric_version(rubric), compute=lambda: _outline(rubric))
+    outline is in the portal's cache (a published or retired rubric never changes: see rubric_version).
+
+    With `org_type`, only the indicators that apply to that organization type (Indicator.applies_to): the
+    one place that decides which indicators an organization's assessment shows, answers and is scored on.
+    A rubric without restrictions returns the whole outline; otherwise a second outline, cached per type.
+    """
+    version = rubric_version(rubric)
+    whole = get_or_compute("rubric-outline", version, compute=lambda: _outline(rubric, excluded=()))
+    if org_type is None:
+        return whole
+    excluded = tuple(
+        i.pk for c in whole.commitments for i in c.indicators.all() if not i.applies_to_type(org_type)
+    )
+    if not excluded:
+        return whole
+    return get_or_compute(
+        "rubric-outline", version, org_type, compute=lambda: _outline(rubric, excluded=excluded)
+    )
 
 
-def _outline(rubric: Rubric) -> RubricOutline:
+def _outline(rubric: Rubric, *, excluded: tuple[int, ...]) -> RubricOutline:
     commitments = tuple(
         Commitment.objects.filter(rubric_id=rubric.pk)
         .order_by("order")
         .prefetch_related(
             Prefetch(
                 "indicators",
-                queryset=Indicator.objects.order_by("order").prefetch_related(
+                queryset=Indicator.objects.exclude(pk__in=excluded)
+                .order_by("order")
+                .prefetch_related(
                     Prefetch("descriptors", queryset=LevelDescriptor.objects.order_by("level"))
                 ),
             )

@@ -9,7 +9,7 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from .loader import RubricFileError, RubricSpec
-from .models import Commitment, Indicator, LevelDescriptor, Rubric, RubricImmutableError
+from .models import Commitment, ComplianceItem, Indicator, LevelDescriptor, Rubric, RubricImmutableError
 
 # Orders are unique per parent; while rewriting a draft they are first moved out of the way.
 _ORDER_SHIFT = 10_000
@@ -51,17 +51,21 @@ def _spec_content(spec: RubricSpec) -> dict:
     return {
         "title": spec.title,
         "previous": spec.previous,
+        "rating_rule": spec.rating_rule,
+        "content_statement": spec.content_statement,
         "commitments": [
             {
                 "slug": c.slug,
                 "name": c.name,
                 "definition": c.definition,
+                **{key: getattr(c, key) for key in _COMMITMENT_EXTRAS},
                 "indicators": [
                     {
                         "code": i.code,
                         "title": i.title,
                         "guidance": i.guidance,
                         "continues": i.continues,
+                        "applies_to": list(i.applies_to),
                         "levels": dict(i.levels),
                     }
                     for i in c.indicators
@@ -69,7 +73,20 @@ def _spec_content(spec: RubricSpec) -> dict:
             }
             for c in spec.commitments
         ],
+        "compliance": [
+            {
+                "code": item.code,
+                "title": item.title,
+                "basis": item.basis,
+                "guidance": item.guidance,
+                "applies_to": list(item.applies_to),
+            }
+            for item in spec.compliance
+        ],
     }
+
+
+_COMMITMENT_EXTRAS = ("definition_source", "framework_name", "framework_definition", "framework_source")
 
 
 def _stored_content(rubric: Rubric) -> dict:
@@ -83,7 +100,7 @@ def _stored_content(rubric: Rubric) -> dict:
     for row in (
         Indicator.objects.of_rubric(rubric)
         .order_by("commitment_id", "order")
-        .values("id", "commitment_id", "code", "title", "guidance", "continues__code")
+        .values("id", "commitment_id", "code", "title", "guidance", "continues__code", "applies_to")
     ):
         indicators.setdefault(row["commitment_id"], []).append(
             {
@@ -91,21 +108,32 @@ def _stored_content(rubric: Rubric) -> dict:
                 "title": row["title"],
                 "guidance": row["guidance"],
                 "continues": row["continues__code"],
+                "applies_to": row["applies_to"],
                 "levels": levels.get(row["id"], {}),
             }
         )
     return {
         "title": rubric.title,
         "previous": rubric.previous.version if rubric.previous_id else None,
+        "rating_rule": rubric.rating_rule,
+        "content_statement": rubric.content_statement,
         "commitments": [
             {
                 "slug": c["slug"],
                 "name": c["name"],
                 "definition": c["definition"],
+                **{key: c[key] for key in _COMMITMENT_EXTRAS},
                 "indicators": indicators.get(c["id"], []),
             }
-            for c in rubric.commitments.order_by("order").values("id", "slug", "name", "definition")
+            for c in rubric.commitments.order_by("order").values(
+                "id", "slug", "name", "definition", *_COMMITMENT_EXTRAS
+            )
         ],
+        "compliance": list(
+            rubric.compliance_items.order_by("order").values(
+                "code", "title", "basis", "guidance", "applies_to"
+            )
+        ),
     }
 
 
@@ -145,8 +173,11 @@ def rubric_load(*, spec: RubricSpec, publish: bool = False) -> LoadResult:
     previous = Rubric.objects.get(version=spec.previous) if spec.previous else None
     rubric = Rubric.objects.select_for_update().filter(version=spec.version).first()
     wanted = _spec_content(spec)
+    statements = {"rating_rule": spec.rating_rule, "content_statement": spec.content_statement}
     if rubric is None:
-        rubric = Rubric.objects.create(version=spec.version, title=spec.title, previous=previous)
+        rubric = Rubric.objects.create(
+            version=spec.version, title=spec.title, previous=previous, **statements
+        )
         _write_content(rubric, spec, previous)
         action = "created"
     else:
@@ -163,7 +194,9 @@ def rubric_load(*, spec: RubricSpec, publish: bool = False) -> LoadResult:
         else:
             rubric.title = spec.title
             rubric.previous = previous
-            rubric.save(update_fields=["title", "previous"])
+            rubric.rating_rule = spec.rating_rule
+            rubric.content_statement = spec.content_statement
+            rubric.save(update_fields=["title", "previous", *statements])
             _write_content(rubric, spec, previous)
             action = "updated"
     published = False
@@ -196,7 +229,13 @@ def _write_content(rubric: Rubric, spec: RubricSpec, previous: Rubric | None) ->
     kept_commitments, kept_indicators, new_descriptors = set(), set(), []
     for c_order, c_spec in enumerate(spec.commitments, start=1):
         commitment = commitments.get(c_spec.slug) or Commitment(rubric=rubric, slug=c_spec.slug)
-        _save_if_changed(commitment, order=c_order, name=c_spec.name, definition=c_spec.definition)
+        _save_if_changed(
+            commitment,
+            order=c_order,
+            name=c_spec.name,
+            definition=c_spec.definition,
+            **{key: getattr(c_spec, key) for key in _COMMITMENT_EXTRAS},
+        )
         kept_commitments.add(commitment.pk)
         for i_order, i_spec in enumerate(c_spec.indicators, start=1):
             indicator = indicators.get(i_spec.code) or Indicator(code=i_spec.code)
@@ -207,6 +246,7 @@ def _write_content(rubric: Rubric, spec: RubricSpec, previous: Rubric | None) ->
                 title=i_spec.title,
                 guidance=i_spec.guidance,
                 continues=predecessors.get(i_spec.continues) if i_spec.continues else None,
+                applies_to=list(i_spec.applies_to),
             )
             kept_indicators.add(indicator.pk)
             for level, text in i_spec.levels.items():
@@ -226,6 +266,34 @@ def _write_content(rubric: Rubric, spec: RubricSpec, previous: Rubric | None) ->
             ]
         ) from None
     LevelDescriptor.objects.bulk_create(new_descriptors)
+    _write_compliance(rubric, spec)
+
+
+def _write_compliance(rubric: Rubric, spec: RubricSpec) -> None:
+    """Make the draft's compliance items match `spec`, keyed by code."""
+    ComplianceItem.objects.filter(rubric=rubric).update(order=F("order") + _ORDER_SHIFT)
+    items = {item.code: item for item in ComplianceItem.objects.filter(rubric=rubric)}
+    kept = set()
+    for order, item_spec in enumerate(spec.compliance, start=1):
+        item = items.get(item_spec.code) or ComplianceItem(rubric=rubric, code=item_spec.code)
+        _save_if_changed(
+            item,
+            order=order,
+            title=item_spec.title,
+            basis=item_spec.basis,
+            guidance=item_spec.guidance,
+            applies_to=list(item_spec.applies_to),
+        )
+        kept.add(item.pk)
+    try:
+        ComplianceItem.objects.filter(rubric=rubric).exclude(pk__in=kept).delete()
+    except ProtectedError:
+        raise RubricFileError(
+            [
+                f"version {rubric.version} is a draft that assessments already attested; "
+                "its legal requirements cannot be removed"
+            ]
+        ) from None
 
 
 def _save_if_changed(obj, **values) -> None:

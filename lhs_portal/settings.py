@@ -298,10 +298,14 @@ CELERY_BEAT_SCHEDULE = {
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be well below CELERY_VISIBILITY_TIMEOUT.")
 
-# Benchmarks: the smallest peer group shown, not counting the viewer's own organization.
+# Benchmarks: the smallest peer group shown, not counting the viewer's own organization nor its affiliates;
+# also the fewest results that must change between two releases of a cycle (reports/disclosure.py).
 BENCHMARK_MIN_PEERS = env_int("BENCHMARK_MIN_PEERS", 5)
-# Whether submitted-but-not-yet-validated assessments count in peer statistics.
-BENCHMARK_INCLUDE_SUBMITTED = env_bool("BENCHMARK_INCLUDE_SUBMITTED", True)
+# The fewest peers for quartiles, the middle half and percentile ranks; for the 10th and 90th percentiles.
+BENCHMARK_MIN_PEERS_QUARTILES = env_int("BENCHMARK_MIN_PEERS_QUARTILES", 10)
+BENCHMARK_MIN_PEERS_TAILS = env_int("BENCHMARK_MIN_PEERS_TAILS", 20)
+# The default of a release's choice: whether submitted-but-not-yet-validated results count in it.
+BENCHMARK_INCLUDE_SUBMITTED = env_bool("BENCHMARK_INCLUDE_SUBMITTED", False)
 
 # Scorecards
 SCORECARD_PAGE_SIZE = env_str("SCORECARD_PAGE_SIZE", "letter")  # letter or A4

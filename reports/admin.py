@@ -16,6 +16,7 @@ class ScorecardAdmin(admin.ModelAdmin):
     readonly_fields = [
         "assessment",
         "peer_group",
+        "release",
         "status",
         "attempts",
         "inputs_hash",

@@ -6,5 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Benchmarks and scorecards"
 
     def ready(self):
-        # Keeps the benchmark table in step with assessments' results (its receivers connect on import).
-        from . import benchmark_scores  # noqa: F401
+        # Wrong anonymity minimums would show members figures that single out a peer: refuse to start.
+        from .disclosure import validate_settings
+
+        validate_settings()

@@ -75,11 +75,20 @@ def _peer_name(benchmark: OrgBenchmark) -> str:
     return f"Peer median ({benchmark.peer_group_value}, n={benchmark.n_peers})"
 
 
+def _hidden_text(benchmark: OrgBenchmark) -> str:
+    # The short form of benchmark.hidden_reason (reports/disclosure.py), which the page gives in full.
+    if benchmark.release is None:
+        return "Peer comparison hidden: no peer figures published yet"
+    if benchmark.n_peers < benchmark.min_peers:
+        return f"Peer comparison hidden: fewer than {benchmark.min_peers} peers"
+    return "Peer comparison hidden: too close to another group"
+
+
 def _suppressed_note(benchmark: OrgBenchmark, *, y: float = 1.08) -> dict:
     return {
         "font": {"color": "#3b4650", "size": 12},
         "showarrow": False,
-        "text": f"Peer comparison hidden: fewer than {benchmark.min_peers} peers",
+        "text": _hidden_text(benchmark),
         "x": 0.5,
         "xanchor": "center",
         "xref": "paper",
@@ -154,7 +163,8 @@ def score_vs_iqr_spec(benchmark: OrgBenchmark) -> dict:
     names = [c.name for c in rows]
     data, annotations = [], []
     if not benchmark.suppressed:
-        with_peers = [c for c in rows if c.peer]
+        # The middle half only where disclosure shows quartiles (reports/disclosure.py); the median always.
+        with_peers = [c for c in rows if c.peer and c.peer.p25 is not None]
         data.append(
             {
                 "type": "bar",
@@ -177,8 +187,8 @@ def score_vs_iqr_spec(benchmark: OrgBenchmark) -> dict:
         data.append(
             {
                 "type": "scatter",
-                "y": [c.name for c in with_peers],
-                "x": [float(c.peer.median) for c in with_peers],
+                "y": [c.name for c in rows if c.peer],
+                "x": [float(c.peer.median) for c in rows if c.peer],
                 "mode": "markers",
                 "name": "Peer median",
                 "marker": {"symbol": "line-ns-open", "size": 22, "color": BLACK, "line": {"width": 3}},

@@ -23,6 +23,10 @@ class Scorecard(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scorecards")
     peer_group = models.CharField(max_length=20, choices=PeerGroup.choices, default=PeerGroup.ALL)
+    # The release its peer figures come from: a scorecard renders the same figures later.
+    release = models.ForeignKey(
+        "BenchmarkRelease", null=True, blank=True, on_delete=models.PROTECT, related_name="scorecards"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     inputs_hash = models.CharField(max_length=64, help_text="SHA-256 of everything the PDF shows.")
@@ -79,50 +83,75 @@ class ScorecardBatch(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Benchmarks: per-assessment scores kept ready for peer statistics (see reports/benchmark_scores.py)
+# Benchmark releases: the frozen, numbered snapshots peer figures come from (see reports/services/releases.py)
 
 
-class BenchmarkScore(models.Model):
-    """One score of an assessment with results (submitted or validated): a commitment's or the overall.
+class BenchmarkRelease(models.Model):
+    """A numbered snapshot of a cycle's results, published by NAM staff: every peer figure a member sees
+    comes from one. Never changed once published, so its statistics are cached under it (lhs_portal/cache.py)
+    and an old scorecard renders the same figures later."""
 
-    Materialized from reports.scores (the one definition of a score) by reports.benchmark_scores whenever
-    an assessment's status or responses change in a way results depend on, so that peer statistics read
-    ~11 rows per organization instead of aggregating every response on every page view.
-    """
+    class Inclusion(models.TextChoices):
+        VALIDATED = "validated", "validated results only"
+        SUBMITTED = "submitted", "submitted and validated results"
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
-    # Denormalized from the assessment: peer statistics filter on them without a join.
-    cycle = models.ForeignKey(AssessmentCycle, on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey("assessments.Organization", on_delete=models.CASCADE, related_name="+")
-    validated = models.BooleanField(help_text="Validated by NAM (else submitted and awaiting review).")
-    commitment = models.CharField(max_length=40, help_text='A commitment slug, or "overall".')
-    score = models.FloatField()
+    cycle = models.ForeignKey(AssessmentCycle, on_delete=models.CASCADE, related_name="benchmark_releases")
+    number = models.PositiveIntegerField()
+    inclusion = models.CharField(max_length=10, choices=Inclusion.choices)
+    is_final = models.BooleanField(default=False, help_text="Published when the cycle closed.")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    n_organizations = models.PositiveIntegerField()
+    # Against the previous release of the cycle (everything is "added" in the first).
+    n_added = models.PositiveIntegerField()
+    n_changed = models.PositiveIntegerField()
+    n_withdrawn = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["cycle", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "number"], name="benchmark_release_unique_number")
+        ]
+
+    def __str__(self):
+        return f"release {self.number} of the {self.cycle.name} cycle"
+
+    @property
+    def description(self) -> str:
+        """The line every dashboard, PDF and export shows beside peer figures."""
+        published = f"{self.published_at:%-d %B %Y}"
+        return (
+            f"Peer figures: release {self.number} of the {self.cycle.name} cycle, published {published}, "
+            f"{self.n_organizations} organizations, {self.get_inclusion_display()}"
+        )
+
+
+class ReleasedResult(models.Model):
+    """One organization's result as a release froze it: its scores and the attributes its peer groups
+    follow (a later change to the organization changes no released figure)."""
+
+    release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="results")
+    # A plain id, not a foreign key: deleting an organization must not change a published release.
+    organization_id = models.PositiveIntegerField()
+    parent_id = models.PositiveIntegerField(null=True, blank=True)
+    validated = models.BooleanField()
+    org_type = models.CharField(max_length=20)
+    size_band = models.CharField(max_length=10)
+    region = models.CharField(max_length=10)
+    ownership = models.CharField(max_length=10)
+    is_teaching = models.BooleanField()
+    is_rural = models.BooleanField()
+    scores = models.JSONField(
+        help_text='Commitment slug (and "overall") -> score, as reports.scores computes.'
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "commitment"], name="benchmark_score_unique")
+            models.UniqueConstraint(fields=["release", "organization_id"], name="released_result_unique")
         ]
-        # Chosen from EXPLAIN ANALYZE at 6,000 organizations (README, "Performance"): a cycle's scores
-        # in (commitment, score) order, with the organization for the peer-group join, index-only.
-        indexes = [
-            models.Index(
-                fields=["cycle", "commitment", "score", "organization", "validated"],
-                name="benchmark_score_cycle",
-            ),
-        ]
+        indexes = [models.Index(fields=["release", "parent_id"], name="released_result_parent")]
 
     def __str__(self):
-        return f"{self.assessment_id} {self.commitment}: {self.score}"
-
-
-class BenchmarkVersion(models.Model):
-    """A token per cycle that changes whenever the cycle's benchmark scores do: part of every cache key,
-    so a cached statistic never outlives the data it came from (random, so that it never repeats)."""
-
-    cycle = models.OneToOneField(
-        AssessmentCycle, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    token = models.CharField(max_length=32)
-
-    def __str__(self):
-        return f"{self.cycle_id}: {self.token}"
+        return f"{self.release_id}: organization {self.organization_id}"

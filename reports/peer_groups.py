@@ -1,5 +1,5 @@
-"""The predefined peer groups. Organization users see only these: no free filters, so that comparing
-two groups can never single out one peer."""
+"""The predefined peer groups. Organization users see only these: no free filters. Which of them a viewer is
+shown, and which figures of each, is decided in one place: reports/disclosure.py."""
 
 from django.db import models
 
@@ -10,6 +10,8 @@ class PeerGroup(models.TextChoices):
     SIZE_BAND = "size_band", "Same size band"
     REGION = "region", "Same census region"
     TEACHING = "teaching", "Same teaching status"
+    OWNERSHIP = "ownership", "Same ownership"
+    RURAL = "rural", "Same rural / critical access status"
 
 
 # The Organization field each peer group matches on (None: everyone in the cycle).
@@ -19,4 +21,6 @@ PEER_GROUP_FIELD = {
     PeerGroup.SIZE_BAND: "size_band",
     PeerGroup.REGION: "region",
     PeerGroup.TEACHING: "is_teaching",
+    PeerGroup.OWNERSHIP: "ownership",
+    PeerGroup.RURAL: "is_rural",
 }

@@ -4,7 +4,9 @@
   not applicable (N/A) and indicators not yet answered are left out of the mean.
 - The overall score is the mean of the commitment scores (each commitment weighs the same, whatever its
   number of applicable indicators).
-- Completeness is the share of indicators answered (a level or N/A) among all indicators of the rubric.
+- Completeness is the share of indicators answered (a level or N/A) among the indicators of the rubric that
+  apply to the organization's type (Indicator.applies_to); the others are not shown, answered or counted.
+- Each score says how many of its indicators were marked N/A, so that N/A never raises a score unseen.
 
 Scores are shown with two decimals, rounded half up. They are computed exactly (fractions) and rounded
 once at the end, so the overall score is not thrown off by rounding the commitment scores first.
@@ -18,8 +20,8 @@ from fractions import Fraction
 
 from django.db.models import Count, Q, Sum
 
-from assessments.models import Response
-from commitments.models import Commitment
+from assessments.models import Assessment, Organization, Response
+from commitments.models import Indicator
 
 TWO_PLACES = Decimal("0.01")
 # The key of the overall score beside the commitment slugs (in statistics and the benchmark table).
@@ -35,7 +37,8 @@ class CommitmentScore:
     score: Decimal | None
     answered: int  # indicators with a level or N/A
     applicable: int  # indicators with a level (the ones the score averages)
-    total: int  # indicators of the commitment in the rubric
+    total: int  # indicators of the commitment in the rubric that apply to the organization's type
+    not_applicable: int = 0  # indicators marked N/A (left out of the score)
     exact: Fraction | None = field(default=None, compare=False, repr=False)  # the score before rounding
 
 
@@ -47,15 +50,20 @@ class AssessmentScores:
     completeness: Decimal  # 0..1
     overall_exact: Fraction | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def not_applicable(self) -> int:
+        """How many indicators were marked N/A: scores say it beside the mean they left them out of."""
+        return sum(c.not_applicable for c in self.commitments)
+
     def by_slug(self) -> dict[str, CommitmentScore]:
         return {c.slug: c for c in self.commitments}
 
     def benchmark_values(self) -> dict[str, float]:
         """The scores peer statistics are computed from: commitment slug (and OVERALL) -> float.
 
-        The float nearest to the exact score, so that a statistic rounds as the exact value would; the
-        benchmark table (reports.benchmark_scores) stores exactly these, and a viewer's own value is found
-        in a peer group's sorted scores by equality."""
+        The float nearest to the exact score, so that a statistic rounds as the exact value would; a
+        benchmark release (reports.models.ReleasedResult) stores exactly these, and an excluded
+        organization's value is found in a peer group's sorted scores by equality."""
         values = {c.slug: float(c.exact) for c in self.commitments if c.exact is not None}
         if self.overall_exact is not None:
             values[OVERALL] = float(self.overall_exact)
@@ -85,34 +93,68 @@ def assessment_scores(assessment) -> AssessmentScores:
     return scores_for_assessments([assessment])[assessment.pk]
 
 
+@dataclass(frozen=True)
+class _Commitment:
+    pk: int
+    slug: str
+    name: str
+    order: int
+    applies_to: list  # of each of its indicators (an empty list: every type)
+
+    def total(self, org_type: str) -> int:
+        return sum(1 for types in self.applies_to if not types or org_type in types)
+
+
 def scores_for_assessments(assessments: Iterable) -> dict[int, AssessmentScores]:
-    """Scores of several assessments in two queries (load them with select_related("cycle"))."""
+    """Scores of several assessments in two queries (load them with select_related("cycle")); a third
+    only for assessments without answers whose organization is not loaded (its type sets the totals)."""
     assessments = list(assessments)
     if not assessments:
         return {}
     rubric_ids = {a.cycle.rubric_id for a in assessments}
-    commitments_by_rubric: dict[int, list] = {}
-    for commitment in (
-        Commitment.objects.filter(rubric_id__in=rubric_ids)
-        .annotate(total=Count("indicators"))
-        .order_by("rubric_id", "order")
+    commitments: dict[int, _Commitment] = {}
+    commitments_by_rubric: dict[int, list[_Commitment]] = {}
+    for row in (
+        Indicator.objects.filter(commitment__rubric_id__in=rubric_ids)
+        .order_by("commitment__rubric_id", "commitment__order", "order")
+        .values(
+            "commitment_id",
+            "commitment__rubric_id",
+            "commitment__slug",
+            "commitment__name",
+            "commitment__order",
+            "applies_to",
+        )
     ):
-        commitments_by_rubric.setdefault(commitment.rubric_id, []).append(commitment)
+        commitment = commitments.get(row["commitment_id"])
+        if commitment is None:
+            commitment = commitments[row["commitment_id"]] = _Commitment(
+                row["commitment_id"],
+                row["commitment__slug"],
+                row["commitment__name"],
+                row["commitment__order"],
+                [],
+            )
+            commitments_by_rubric.setdefault(row["commitment__rubric_id"], []).append(commitment)
+        commitment.applies_to.append(row["applies_to"])
     counts = {
         (row["assessment_id"], row["indicator__commitment_id"]): row
         for row in Response.objects.filter(assessment__in=[a.pk for a in assessments])
-        .values("assessment_id", "indicator__commitment_id")
+        .values("assessment_id", "indicator__commitment_id", "assessment__organization__org_type")
         .annotate(
             answered=Count("id", filter=Q(level__isnull=False) | Q(not_applicable=True)),
             applicable=Count("level"),
+            not_applicable=Count("id", filter=Q(not_applicable=True)),
             level_sum=Sum("level"),
         )
         .order_by()
     }
+    org_types = _org_types(assessments, counts)
     result = {}
     for assessment in assessments:
         commitment_scores = []
         exact_scores = []
+        org_type = org_types[assessment.pk]
         for commitment in commitments_by_rubric.get(assessment.cycle.rubric_id, []):
             row = counts.get((assessment.pk, commitment.pk), {})
             applicable = row.get("applicable", 0)
@@ -128,7 +170,8 @@ def scores_for_assessments(assessments: Iterable) -> dict[int, AssessmentScores]
                     score=to_decimal(exact),
                     answered=row.get("answered", 0),
                     applicable=applicable,
-                    total=commitment.total,
+                    total=commitment.total(org_type),
+                    not_applicable=row.get("not_applicable", 0),
                     exact=exact,
                 )
             )
@@ -143,3 +186,17 @@ def scores_for_assessments(assessments: Iterable) -> dict[int, AssessmentScores]
             overall_exact=overall,
         )
     return result
+
+
+def _org_types(assessments: list, counts: dict) -> dict[int, str]:
+    """{assessment id: its organization's type}, read with the answers, else from a loaded organization."""
+    org_types = {key[0]: row["assessment__organization__org_type"] for key, row in counts.items()}
+    for assessment in assessments:
+        if assessment.pk not in org_types and Assessment.organization.is_cached(assessment):
+            org_types[assessment.pk] = assessment.organization.org_type
+    missing = {a.organization_id for a in assessments if a.pk not in org_types}
+    if missing:
+        by_org = dict(Organization.objects.filter(pk__in=missing).values_list("pk", "org_type"))
+        for assessment in assessments:
+            org_types.setdefault(assessment.pk, by_org[assessment.organization_id])
+    return org_types

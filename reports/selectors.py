@@ -1,16 +1,13 @@
 """Peer statistics and benchmarks.
 
-Who counts: the assessments of the cycle returned by Assessment.objects.for_benchmarks() (submitted and
-validated, or validated only when BENCHMARK_INCLUDE_SUBMITTED is off). The viewer's own organization is
-never one of its peers.
+Where peer figures come from: the cycle's latest benchmark release (reports/services/releases.py), a frozen
+snapshot; never live results. What a member may see of them is decided by reports/disclosure.py alone (the
+viewer and its affiliates are never their own peers; small groups, close groups, quartiles and tails below
+their minimums are hidden). The organization's own scores are live (reports.scores).
 
-How: every result's scores (commitments and "overall", as reports.scores defines them) are kept in the
-benchmark table (reports/benchmark_scores.py), refreshed when a result changes. Statistics for NAM staff
-and the exports are one SQL statement over that table (n, mean, percentile_cont with linear
-interpolation), cached per cycle version. An organization's view excludes the organization itself: the
-peer group's sorted scores are read once (cached per cycle version) and the statistics without the
-viewer's own score are derived exactly in Python (benchmark_scores.peer_view). No response is ever
-loaded into Python for statistics.
+NAM staff's field statistics come from the same release, identified (no exclusion, no suppression), with a
+mark of what members would not see (disclosure.members_would_see). Both are cached under the release
+(lhs_portal/cache.py): a published release never changes.
 
 Percentile rank: the share of peers whose score is lower than the organization's, counting peers with the
 same score as half: 100 * (lower + 0.5 * equal) / n. 50 means the middle of the group.
@@ -19,35 +16,47 @@ same score as half: 100 * (lower + 0.5 * equal) / n. 50 means the middle of the 
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from math import fsum
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Avg, Count, FloatField
 from django.db.models.functions import Cast
 
-from assessments.models import Assessment, AssessmentCycle, Organization, OrgType, Region, Response, SizeBand
+from assessments.models import (
+    Assessment,
+    AssessmentCycle,
+    Organization,
+    OrgType,
+    Ownership,
+    Region,
+    Response,
+    SizeBand,
+)
 from commitments.models import level_label
+from lhs_portal.cache import get_or_compute, release_version
 
-from . import benchmark_scores
-from .benchmark_scores import PERCENTILES
-from .benchmark_scores import TIE as _TIE
-from .models import BenchmarkScore
-from .peer_groups import PEER_GROUP_FIELD, PeerGroup
+from . import disclosure
+from .models import BenchmarkRelease, ReleasedResult
+from .peer_groups import PeerGroup
+from .releases import latest_releases
 from .scores import OVERALL, AssessmentScores, level_for_score, scores_for_assessments, to_decimal
-from .stats import percentile_sql, prepare_connection
+from .stats import interpolate
 
 # The Organization fields NAM staff may filter and group by.
-ORG_FIELDS = ("org_type", "size_band", "region", "is_teaching")
+ORG_FIELDS = ("org_type", "size_band", "region", "is_teaching", "ownership", "is_rural")
+PERCENTILES = (("p10", 0.10), ("p25", 0.25), ("median", 0.50), ("p75", 0.75), ("p90", 0.90))
 
 
 @dataclass(frozen=True)
 class PeerStats:
+    """Peer figures of one score; None where hidden from the member (reports/disclosure.py, rule 3)."""
+
     n: int
-    mean: Decimal
-    p25: Decimal
+    mean: Decimal | None
+    p25: Decimal | None
     median: Decimal
-    p75: Decimal
-    p90: Decimal
+    p75: Decimal | None
+    p90: Decimal | None
     p10: Decimal | None = None
 
 
@@ -58,9 +67,9 @@ class CommitmentBenchmark:
     order: int
     score: Decimal | None
     level_label: str
-    peer: PeerStats | None  # None: suppressed (too few peers) or no peer data
+    peer: PeerStats | None  # None: hidden (reports/disclosure.py) or no release
     percentile_rank: Decimal | None
-    # Score minus the peer median, or minus the organization's own overall score when peers are suppressed.
+    # Score minus the peer median, or minus the organization's own overall score when peers are hidden.
     difference: Decimal | None = None
 
 
@@ -70,7 +79,7 @@ class TrendPoint:
     cycle_name: str
     overall: Decimal | None
     commitments: dict[str, Decimal | None]  # commitment slug -> score
-    peer_median: Decimal | None = None  # the overall peer median, None when suppressed
+    peer_median: Decimal | None = None  # the overall peer median, None when hidden
     n_peers: int = 0
     is_current: bool = False
 
@@ -93,163 +102,77 @@ class OrgBenchmark:
     trend: list[TrendPoint] = field(default_factory=list)
     previous_overall: Decimal | None = None
     scores: AssessmentScores | None = None  # the assessment's scores with answered/applicable counts
+    release: BenchmarkRelease | None = None  # where the peer figures come from (None: nothing published)
+    hidden_reason: str = ""  # why the peer figures are hidden, a sentence ("" when shown)
+    detail_note: str = ""  # which figures of a shown group are hidden and why
+    group_decisions: dict = field(default_factory=dict)  # every peer group -> disclosure.GroupDecision
 
     @property
     def difference_basis(self) -> str:
         return "your overall score" if self.suppressed else "the peer median"
 
+    @property
+    def quartiles_shown(self) -> bool:
+        return not self.suppressed and self.overall.peer is not None and self.overall.peer.p25 is not None
+
+    @property
+    def release_line(self) -> str:
+        if self.release is None:
+            return f"Peer figures: none published for the {self.cycle.name} cycle yet."
+        return self.release.description
+
 
 # ---------------------------------------------------------------------------------------------------------
-# The statistics query (over the benchmark table, see reports/benchmark_scores.py)
+# Statistics of a release (NAM staff's identified view and the exports)
 
 
-def peer_statistics_rows(
-    *,
-    cycle_ids,
-    filters: dict | None = None,
-    group_by: str | None = None,
-    exclude_organization_id: int | None = None,
-    own_assessment_id: int | None = None,
-) -> list[dict]:
-    """Rows of {cyc, cid, grp, n, mean, p10, p25, median, p75, p90, prank} in one query.
-
-    filters: Organization field -> value (fields from ORG_FIELDS); group_by: one of ORG_FIELDS or None;
-    own_assessment_id: the assessment whose percentile rank is computed (its organization is excluded).
-    Reads the benchmark table (~11 rows per counted assessment), never the responses; the index
-    benchmark_score_cycle serves the cycle filter in (commitment, score) order.
-    """
-    cycle_ids = list(cycle_ids)
-    if not cycle_ids:
-        return []
-    connection = prepare_connection()
-    qn = connection.ops.quote_name
-    table = qn(BenchmarkScore._meta.db_table)
-    org_table = qn(Organization._meta.db_table)
-    join_params: list = []
-    where = [f"s.cycle_id IN ({', '.join(['%s'] * len(cycle_ids))})"]
-    where_params: list = list(cycle_ids)
-    if not settings.BENCHMARK_INCLUDE_SUBMITTED:
-        where.append("s.validated = %s")
-        where_params.append(True)
-    if exclude_organization_id is not None:
-        where.append("s.organization_id <> %s")
-        where_params.append(exclude_organization_id)
-    if own_assessment_id is not None:
-        if exclude_organization_id is None:
-            raise ValueError("A percentile rank is computed among the peers of the excluded organization.")
-        join_me = (
-            f"LEFT JOIN {table} me ON me.assessment_id = %s"
-            " AND me.cycle_id = s.cycle_id AND me.commitment = s.commitment"
-        )
-        join_params.append(own_assessment_id)
-        rank_sql = (
-            "100.0 * SUM(CASE WHEN me.score IS NULL THEN NULL"
-            f" WHEN s.score < me.score - {_TIE} THEN 1.0"
-            f" WHEN s.score <= me.score + {_TIE} THEN 0.5 ELSE 0.0 END) / COUNT(*)"
-        )
-    else:
-        join_me = ""
-        rank_sql = "NULL"
-    for name, value in (filters or {}).items():
-        if name not in ORG_FIELDS:
-            raise ValueError(f"Cannot filter peers by {name!r}.")
-        where.append(f"o.{qn(name)} = %s")
-        where_params.append(value)
-    if group_by is not None and group_by not in ORG_FIELDS:
-        raise ValueError(f"Cannot group peers by {group_by!r}.")
-    group_sql = f"o.{qn(group_by)}" if group_by else "NULL"
-    # The organization is joined only when its fields filter or group the peers.
-    join_org = f"JOIN {org_table} o ON o.id = s.organization_id" if (filters or group_by) else ""
-    percentiles = ", ".join(
-        f"{percentile_sql('s.score', fraction, connection)} AS {name}" for name, fraction in PERCENTILES
-    )
-    # Only identifiers and constants are formatted into the text; every value is a parameter.
-    sql = f"""
-        SELECT s.cycle_id AS cyc, s.commitment AS cid, {group_sql} AS grp, COUNT(*) AS n,
-               AVG(s.score) AS mean, {percentiles}, {rank_sql} AS prank
-        FROM {table} s {join_org} {join_me}
-        WHERE {" AND ".join(where)}
-        GROUP BY s.cycle_id, s.commitment{", " + group_sql if group_by else ""}
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, join_params + where_params)
-        columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def statistics_rows(*, cycle, filters: dict | None = None, group_by: str | None = None) -> list[dict]:
-    """peer_statistics_rows of one cycle without exclusion (NAM staff's view, the exports), cached until
-    the cycle's benchmark scores change."""
-    return statistics_rows_by(cycle=cycle, filters=filters, group_bys=[group_by])[group_by]
-
-
-def statistics_rows_by(*, cycle, filters: dict | None = None, group_bys, tokens: dict | None = None) -> dict:
-    """{group_by: statistics_rows} for several groupings of one cycle: one query for the cycle's version
-    (none when the caller passes the tokens it read, benchmark_scores.versions()), then one statistics query
-    per grouping not cached yet (none once cached)."""
-    group_bys = list(dict.fromkeys(group_bys))
-    if tokens is None:
-        tokens = benchmark_scores.versions([cycle.pk])
-    token = tokens.get(cycle.pk)
-    if token is None:  # never refreshed (no results yet): nothing to key a cache entry on
-        return {g: peer_statistics_rows(cycle_ids=[cycle.pk], filters=filters, group_by=g) for g in group_bys}
-    keys = {
-        g: benchmark_scores.cache_key("stats", cycle.pk, token, sorted((filters or {}).items()), g)
-        for g in group_bys
-    }
-    cached = cache.get_many(list(keys.values()))
-    result, to_cache = {}, {}
-    for group_by, key in keys.items():
-        rows = cached.get(key)
-        if rows is None:
-            rows = to_cache[key] = peer_statistics_rows(
-                cycle_ids=[cycle.pk], filters=filters, group_by=group_by
-            )
-        result[group_by] = [dict(row) for row in rows]  # copies: callers may sort or change them
-    if to_cache:
-        cache.set_many(to_cache, benchmark_scores.CACHE_SECONDS)
-    return result
-
-
-def _peer_stats(row) -> PeerStats:
+def _decimal_stats(figures: dict) -> PeerStats:
     return PeerStats(
-        n=row["n"],
-        mean=to_decimal(row["mean"]),
-        p25=to_decimal(row["p25"]),
-        median=to_decimal(row["median"]),
-        p75=to_decimal(row["p75"]),
-        p90=to_decimal(row["p90"]),
-        p10=to_decimal(row["p10"]),
+        n=figures["n"],
+        mean=to_decimal(figures["mean"]),
+        p25=to_decimal(figures["p25"]),
+        median=to_decimal(figures["median"]),
+        p75=to_decimal(figures["p75"]),
+        p90=to_decimal(figures["p90"]),
+        p10=to_decimal(figures["p10"]),
     )
 
 
-def peer_group_filters(organization: Organization, peer_group: str) -> dict:
-    field_name = PEER_GROUP_FIELD[PeerGroup(peer_group)]
-    return {} if field_name is None else {field_name: getattr(organization, field_name)}
+def release_statistics(
+    *, release: BenchmarkRelease, filters: dict | None = None, group_by: str | None = None
+):
+    """Rows of {grp, cid, n, mean, p10, p25, median, p75, p90} over every result of the release (no exclusion:
+    NAM staff's view), cached under the release."""
+    filters = dict(filters or {})
+    for name in [*filters, *([group_by] if group_by else [])]:
+        if name not in ORG_FIELDS:
+            raise ValueError(f"Cannot filter or group peers by {name!r}.")
 
+    def compute():
+        groups: dict[tuple, list[float]] = {}
+        results = ReleasedResult.objects.filter(release=release, **filters)
+        for row in results.values("scores", *([group_by] if group_by else [])):
+            grp = row[group_by] if group_by else None
+            for slug, score in row["scores"].items():
+                groups.setdefault((grp, slug), []).append(score)
+        rows = []
+        for (grp, slug), scores in groups.items():
+            scores.sort()
+            rows.append(
+                {
+                    "grp": grp,
+                    "cid": slug,
+                    "n": len(scores),
+                    "mean": fsum(scores) / len(scores),
+                    **{name: interpolate(scores, fraction) for name, fraction in PERCENTILES},
+                }
+            )
+        return rows
 
-def peer_group_statistics(
-    *, cycle, peer_group: str, value=None, exclude_organization=None
-) -> dict[str, PeerStats]:
-    """Statistics of one peer group in a cycle: commitment slug (and "overall") -> PeerStats.
-
-    value: the group's value (e.g. "hospital" for org_type); by default the excluded organization's own.
-    Nothing is suppressed here: callers showing statistics to organizations apply the anonymity rule.
-    """
-    field_name = PEER_GROUP_FIELD[PeerGroup(peer_group)]
-    filters = {}
-    if field_name is not None:
-        if value is None:
-            if exclude_organization is None:
-                raise ValueError("Say which group: a value or the organization whose group it is.")
-            value = getattr(exclude_organization, field_name)
-        filters[field_name] = value
-    rows = peer_statistics_rows(
-        cycle_ids=[cycle.pk],
-        filters=filters,
-        exclude_organization_id=exclude_organization.pk if exclude_organization else None,
+    rows = get_or_compute(
+        "release-stats", release_version(release), sorted(filters.items()), group_by, compute=compute
     )
-    return {row["cid"]: _peer_stats(row) for row in rows}
+    return [dict(row) for row in rows]  # copies: callers may sort or change them
 
 
 def peer_group_value_label(organization: Organization, peer_group: str) -> str:
@@ -262,6 +185,12 @@ def peer_group_value_label(organization: Organization, peer_group: str) -> str:
         return SizeBand(organization.size_band).label
     if group == PeerGroup.REGION:
         return f"{Region(organization.region).label} census region"
+    if group == PeerGroup.OWNERSHIP:
+        return f"{Ownership(organization.ownership).label} organizations"
+    if group == PeerGroup.RURAL:
+        return (
+            "Rural or critical access organizations" if organization.is_rural else "Non-rural organizations"
+        )
     return "Teaching organizations" if organization.is_teaching else "Non-teaching organizations"
 
 
@@ -290,13 +219,13 @@ def org_results(organization, assessments: list | None = None) -> list[Assessmen
 
 
 def _benchmark_of(
-    score: Decimal | None, name, slug, order, row, min_peers, suppressed, basis
+    score: Decimal | None, name, slug, order, figures, suppressed, basis
 ) -> CommitmentBenchmark:
     peer = None
     rank = None
-    if row is not None and not suppressed and row["n"] >= min_peers:
-        peer = _peer_stats(row)
-        rank = to_decimal(row["prank"], Decimal("1"))
+    if figures is not None and not suppressed:
+        peer = _decimal_stats(vars(figures))
+        rank = to_decimal(figures.prank, Decimal("1")) if figures.prank is not None else None
     if score is None:
         difference = None
     elif peer is not None:
@@ -322,71 +251,50 @@ def _level_label(score):
     return "No score" if level is None else level_label(level)
 
 
-def _peer_rows(
-    organization, peer_group: str, assessments: list, scores: dict, current, tokens: dict | None = None
-) -> dict[int, dict[str, dict]]:
-    """{cycle_id: {slug: statistics row}} of the organization's peers in each assessment's cycle, with
-    the organization's percentile rank: two small queries (the cycles' tokens, then the group's sorted
-    scores unless cached), the organization's own score taken out of its group in Python. Every
-    commitment's row for the `current` assessment; for the others only the overall one, which the trend
-    shows (each row costs a copy and a sum of the group's scores)."""
-    field_name = PEER_GROUP_FIELD[PeerGroup(peer_group)]
-    value = getattr(organization, field_name) if field_name else None
-    cycle_ids = [a.cycle_id for a in assessments]
-    if tokens is None:
-        tokens = benchmark_scores.versions(cycle_ids)
-    groups = benchmark_scores.group_scores(
-        cycle_ids=cycle_ids, field_name=field_name, value=value, tokens=tokens
-    )
-    counted = benchmark_scores.counted_statuses()
-    by_cycle: dict[int, dict[str, dict]] = {}
-    for a in assessments:
-        own_values = scores[a.pk].benchmark_values()
-        group = groups.get(a.cycle_id, {})
-        rows = {}
-        for slug in group.keys() if a.pk == current.pk else group.keys() & {OVERALL}:
-            own = own_values.get(slug)
-            stats = benchmark_scores.peer_view(group[slug], own=own, own_counted=a.status in counted)
-            if stats is not None:
-                # vars(), not asdict(): GroupStats holds plain numbers, and asdict() deep-copies them.
-                rows[slug] = {"cyc": a.cycle_id, "cid": slug, **vars(stats)}
-        by_cycle[a.cycle_id] = rows
-    return by_cycle
-
-
 def org_benchmark(
-    *, assessment, peer_group: str, org_assessments: list | None = None, tokens: dict | None = None
+    *,
+    assessment,
+    peer_group: str,
+    org_assessments: list | None = None,
+    release: BenchmarkRelease | None = None,
 ) -> OrgBenchmark:
-    """The organization's scores against one predefined peer group, with the anonymity rule applied.
+    """The organization's live scores against one predefined peer group of the cycle's latest release (or of
+    `release`, e.g. the one a scorecard recorded), through the disclosure rules (reports/disclosure.py).
 
-    org_assessments: the organization's assessments with results (org_results()), if the caller has them;
-    tokens: the benchmark tokens of their cycles (benchmark_scores.versions()), if the caller read them.
+    org_assessments: the organization's assessments with results (org_results()), if the caller has them.
     """
     peer_group = PeerGroup(peer_group).value
     organization = assessment.organization
     cycle = assessment.cycle
-    min_peers = settings.BENCHMARK_MIN_PEERS
     if org_assessments is None:
         org_assessments = org_results(organization)
     # The trend: this assessment and the organization's earlier results.
     history = [a for a in org_assessments if a.cycle.opens_on < cycle.opens_on]
     trend_assessments = sorted([assessment, *history], key=lambda a: a.cycle.opens_on)
     scores = scores_for_assessments(trend_assessments)
-    by_cycle = _peer_rows(organization, peer_group, trend_assessments, scores, assessment, tokens)
+    releases = latest_releases(a.cycle_id for a in trend_assessments)  # one query for all of them
+    if release is not None:
+        releases[cycle.pk] = release
+    # Every score of the shown assessment; for the trend only the overall one.
+    own = {}
+    for a in trend_assessments:
+        values = scores[a.pk].benchmark_values()
+        own[a.cycle_id] = (
+            values if a.pk == assessment.pk else {k: v for k, v in values.items() if k == OVERALL}
+        )
+    views = disclosure.viewer_figures(
+        organization=organization, releases=releases, peer_group=peer_group, own_scores=own
+    )
 
     current = scores[assessment.pk]
-    current_rows = by_cycle.get(cycle.pk, {})
-    n_peers = current_rows[OVERALL]["n"] if OVERALL in current_rows else 0
-    suppressed = n_peers < min_peers
+    view = views.get(cycle.pk)
+    suppressed = view is None or not view.decision.shown
+    figures = {} if view is None else view.figures
     commitments = [
-        _benchmark_of(
-            c.score, c.name, c.slug, c.order, current_rows.get(c.slug), min_peers, suppressed, current.overall
-        )
+        _benchmark_of(c.score, c.name, c.slug, c.order, figures.get(c.slug), suppressed, current.overall)
         for c in current.commitments
     ]
-    overall = _benchmark_of(
-        current.overall, "Overall", OVERALL, 0, current_rows.get(OVERALL), min_peers, suppressed, None
-    )
+    overall = _benchmark_of(current.overall, "Overall", OVERALL, 0, figures.get(OVERALL), suppressed, None)
     scored = [c for c in commitments if c.difference is not None]
     strongest = sorted(scored, key=lambda c: (-c.difference, -c.score, c.order))[:3]
     gaps = sorted(scored, key=lambda c: (c.difference, c.score, c.order))[:3]
@@ -394,19 +302,28 @@ def org_benchmark(
     trend = []
     for a in trend_assessments:
         a_scores = scores[a.pk]
-        overall_row = by_cycle.get(a.cycle_id, {}).get(OVERALL)
-        peers = overall_row["n"] if overall_row else 0
+        a_view = views.get(a.cycle_id)
+        median = None
+        peers = 0
+        if a_view is not None:
+            peers = a_view.decision.n
+            if OVERALL in a_view.figures:
+                median = to_decimal(a_view.figures[OVERALL].median)
         trend.append(
             TrendPoint(
                 cycle_slug=a.cycle.slug,
                 cycle_name=a.cycle.name,
                 overall=a_scores.overall,
                 commitments={c.slug: c.score for c in a_scores.commitments},
-                peer_median=to_decimal(overall_row["median"]) if peers >= min_peers else None,
+                peer_median=median,
                 n_peers=peers,
                 is_current=a.pk == assessment.pk,
             )
         )
+    if view is None:
+        hidden_reason = f"No peer figures have been published for the {cycle.name} cycle yet."
+    else:
+        hidden_reason = view.decision.reason
     return OrgBenchmark(
         organization=organization,
         cycle=cycle,
@@ -414,9 +331,9 @@ def org_benchmark(
         peer_group=peer_group,
         peer_group_label=PeerGroup(peer_group).label,
         peer_group_value=peer_group_value_label(organization, peer_group),
-        n_peers=n_peers,
+        n_peers=0 if view is None else view.decision.n,
         suppressed=suppressed,
-        min_peers=min_peers,
+        min_peers=settings.BENCHMARK_MIN_PEERS,
         commitments=commitments,
         overall=overall,
         strongest=strongest,
@@ -424,6 +341,10 @@ def org_benchmark(
         trend=trend,
         previous_overall=trend[-2].overall if len(trend) > 1 else None,
         scores=current,
+        release=None if view is None else view.release,
+        hidden_reason=hidden_reason,
+        detail_note="" if view is None else view.note,
+        group_decisions={} if view is None else view.decisions,
     )
 
 
@@ -507,16 +428,25 @@ def participation(*, cycles, cycle, filters: dict | None = None) -> dict:
 
 
 def field_statistics(*, cycle, filters: dict | None = None, group_by: str | None = None) -> dict:
-    """Statistics of every organization counted in the cycle (no exclusion): {(group, slug): PeerStats}."""
+    """Statistics of every organization in the cycle's latest release (no exclusion):
+    {(group, slug): PeerStats}; empty when nothing is published."""
     return field_statistics_by(cycle=cycle, filters=filters, group_bys=[group_by])[group_by]
 
 
-def field_statistics_by(*, cycle, filters: dict | None = None, group_bys, tokens: dict | None = None) -> dict:
-    """{group_by: field_statistics} for several groupings at once (see statistics_rows_by)."""
-    by_group = statistics_rows_by(cycle=cycle, filters=filters, group_bys=group_bys, tokens=tokens)
+def field_statistics_by(
+    *, cycle, filters: dict | None = None, group_bys, release: BenchmarkRelease | None = None
+) -> dict:
+    """{group_by: field_statistics} for several groupings at once, of `release` or the cycle's latest."""
+    if release is None:
+        release = latest_releases([cycle.pk]).get(cycle.pk)
+    if release is None:
+        return {g: {} for g in group_bys}
     return {
-        group_by: {(row["grp"], row["cid"]): _peer_stats(row) for row in rows}
-        for group_by, rows in by_group.items()
+        g: {
+            (row["grp"], row["cid"]): _decimal_stats(row)
+            for row in release_statistics(release=release, filters=filters, group_by=g)
+        }
+        for g in group_bys
     }
 
 

@@ -4,6 +4,7 @@ from .plans import views as plan_views
 from .views import dashboards as dashboard_views
 from .views import exports as export_views
 from .views import nam_exports as nam_export_views
+from .views import releases as release_views
 from .views import scorecards as scorecard_views
 
 app_name = "reports"
@@ -60,4 +61,14 @@ urlpatterns = [
     path("orgs/<slug:slug>/plan/export.<str:fmt>", plan_views.plan_export, name="plan_export"),
     path("nam/plans/", plan_views.nam_plans, name="nam_plans"),
     path("nam/plans/export.csv", plan_views.nam_plans_export, name="nam_plans_export"),
+    # --- benchmark releases (views/releases.py) ---
+    path(
+        "nam/cycles/<slug:cycle_slug>/release/", release_views.nam_release_preview, name="nam_release_preview"
+    ),
+    path(
+        "nam/cycles/<slug:cycle_slug>/release/publish/",
+        release_views.nam_release_publish,
+        name="nam_release_publish",
+    ),
+    path("nam/cycles/<slug:cycle_slug>/close/", release_views.nam_cycle_close, name="nam_cycle_close"),
 ]

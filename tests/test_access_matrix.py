@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import Invitation, Membership
 from assessments.people.services import invitation_token
+from reports.models import BenchmarkRelease
 from reports.plans.models import ImprovementAction
 from tests import factories as f
 
@@ -293,6 +294,7 @@ ROWS: dict[str, dict] = {
         "snapshot": _workflow_snapshot,
     },
     "assessments:history": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY},
+    "assessments:compliance": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY, "post": WORKFLOW_REFUSED},
     "reports:assessment_export": {"kwargs": {**_ALPHA_2026, "fmt": "csv"}, "expect": ORG_MEMBERS_ONLY},
     # --- NAM staff: cycles and review (views/nam.py) ---
     "assessments:nam_cycles": {
@@ -408,6 +410,20 @@ ROWS: dict[str, dict] = {
     "reports:org_dashboard": {"kwargs": {"slug": "alpha"}, "expect": ORG_MEMBERS_ONLY},
     "reports:nam_dashboard": {"kwargs": {}, "expect": NAM_ONLY},
     "reports:nam_export": {"kwargs": {"what": "benchmarks", "fmt": "csv"}, "expect": NAM_ONLY},
+    # --- benchmark releases (views/releases.py) ---
+    "reports:nam_release_preview": {"kwargs": {"cycle_slug": "2026"}, "expect": NAM_ONLY},
+    "reports:nam_release_publish": {
+        "kwargs": {"cycle_slug": "2026"},
+        "expect": POST_ONLY,
+        "post": REFUSED_TO_ALL_BUT_NAM,
+        "snapshot": lambda w: list(BenchmarkRelease.objects.values_list("pk", flat=True)),
+    },
+    "reports:nam_cycle_close": {
+        "kwargs": {"cycle_slug": "2026"},
+        "expect": POST_ONLY,
+        "post": REFUSED_TO_ALL_BUT_NAM,
+        "snapshot": _workflow_snapshot,
+    },
 }
 
 

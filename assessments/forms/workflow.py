@@ -190,8 +190,22 @@ class ReviewDecisionForm(forms.Form):
         help_text="Required when you return the assessment: say what to change before resubmitting.",
     )
 
-    def __init__(self, *args, action: str = "", **kwargs):
+    rejected_na = forms.TypedMultipleChoiceField(
+        label="N/A reasons NAM does not accept",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick an N/A whose reason does not show that the indicator cannot apply: the assessment is "
+        "returned and the organization answers it again. Validating accepts every N/A reason.",
+    )
+
+    def __init__(self, *args, action: str = "", na_choices=(), **kwargs):
+        """na_choices: (response id, label) of the assessment's N/A answers."""
         super().__init__(*args, **kwargs)
+        if na_choices:
+            self.fields["rejected_na"].choices = list(na_choices)
+        else:
+            del self.fields["rejected_na"]
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.add_input(Submit("send", "Record the decision"))
@@ -200,6 +214,11 @@ class ReviewDecisionForm(forms.Form):
         data = super().clean()
         if data.get("decision") == self.RETURN and not (data.get("comment") or "").strip():
             self.add_error("comment", "Say what the organization should change before resubmitting.")
+        if data.get("decision") == self.VALIDATE and data.get("rejected_na"):
+            self.add_error(
+                "decision",
+                "A rejected N/A returns the assessment: choose Return, or accept every N/A reason.",
+            )
         return data
 
 

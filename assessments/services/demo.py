@@ -51,7 +51,6 @@ from ..models import (
     SizeBand,
 )
 from ..permissions import nam_staff_group
-from ..signals import assessment_results_changed
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_ORG_NAME = "Riverside Regional Health"
@@ -267,8 +266,6 @@ def demo_seed(*, orgs: int, cycles: int, seed: int, if_empty: bool = False) -> D
                 )
             )
     _insert_responses(rows)
-    # bulk_create and COPY send no post_save: say which assessments have new results (benchmark scores).
-    assessment_results_changed.send(sender=Assessment, assessment_ids=list(ids.values()))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh planner statistics after a bulk load
             for model in (Organization, Assessment, Response):

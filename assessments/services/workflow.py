@@ -27,6 +27,7 @@ from ..models import (
     Assessment,
     AssessmentCycle,
     Membership,
+    NaReview,
     Organization,
     Response,
     ResponseChange,
@@ -177,10 +178,10 @@ def _response_values(response: Response | None) -> dict:
 
 
 def _lock_editable(assessment: Assessment) -> Assessment:
-    # The cycle is read in the same statement; only the assessment row is locked.
+    # The cycle and organization are read in the same statement; only the assessment row is locked.
     locked = (
         Assessment.objects.select_for_update(of=("self",))
-        .select_related("cycle__rubric")
+        .select_related("cycle__rubric", "organization")  # the organization's type decides the indicators
         .get(pk=assessment.pk)
     )
     if locked.cycle.is_closed:
@@ -213,7 +214,7 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     ids = [answer.indicator_id for answer in answers]
     if len(set(ids)) != len(ids):
         raise ValidationError("The same indicator was sent twice; reload the page and try again.")
-    outline = rubric_outline(assessment.cycle.rubric)
+    outline = rubric_outline(assessment.cycle.rubric, org_type=assessment.organization.org_type)
     wanted = set(ids)
     indicators = {i.pk: i for c in outline.commitments for i in c.indicators.all() if i.pk in wanted}
     unknown = [pk for pk in ids if pk not in indicators]
@@ -252,6 +253,9 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
             updated.append((response, changed))
         for name in changed:
             setattr(response, name, new[name])
+        if response.na_review and ("not_applicable" in changed or "na_justification" in changed):
+            # NAM reviewed the N/A as it was; a changed answer or reason waits for the next review.
+            response.na_review = NaReview.PENDING
         response.updated_by = user
         response.updated_at = now
         history.append(
@@ -269,7 +273,7 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     # a handful, and bulk_update's CASE expressions cost more CPU to build than these statements.
     Response.objects.bulk_create(created)
     for response, changed in updated:
-        response.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
+        response.save(update_fields=[*changed, "na_review", "version", "updated_by", "updated_at"])
     for change in history:
         change.response_id = change.response.pk
     ResponseChange.objects.bulk_create(history)
@@ -297,6 +301,11 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
     if previous is None:
         raise WorkflowError("There is no submitted assessment of the previous cycle to start from.")
     mapping = crosswalk(previous.cycle.rubric, assessment.cycle.rubric)
+    # An indicator carried on into one that does not apply to this organization's type is not copied.
+    applicable = set(
+        rubric_outline(assessment.cycle.rubric, org_type=assessment.organization.org_type).indicator_ids
+    )
+    mapping = {old: new for old, new in mapping.items() if new in applicable}
     now = timezone.now()
     copied = []
     for old in Response.objects.filter(assessment=previous).order_by("pk"):
@@ -338,8 +347,11 @@ def unanswered_indicators(assessment: Assessment):
     answered = Response.objects.filter(assessment=assessment).exclude(
         level__isnull=True, not_applicable=False
     )
+    applicable = rubric_outline(
+        assessment.cycle.rubric, org_type=assessment.organization.org_type
+    ).indicator_ids
     return (
-        Indicator.objects.of_rubric(assessment.cycle.rubric_id)
+        Indicator.objects.filter(pk__in=applicable)
         .exclude(pk__in=answered.values("indicator_id"))
         .select_related("commitment")
         .order_by("commitment__order", "order")
@@ -403,14 +415,23 @@ def _lock_submitted_for_review(assessment: Assessment, user) -> Assessment:
 
 
 @transaction.atomic
-def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessment:
-    """Send a submitted assessment back to the organization with the reviewer's comment; notifies them."""
+def assessment_return(
+    *, assessment: Assessment, user, comment: str, rejected_na: Sequence[int] = ()
+) -> Assessment:
+    """Send a submitted assessment back to the organization with the reviewer's comment; notifies them.
+
+    rejected_na: ids of the assessment's N/A responses whose reason NAM does not accept (marked so)."""
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Say what the organization should change before resubmitting."})
     if len(comment) > MAX_COMMENT:
         raise ValidationError({"comment": f"A comment has at most {MAX_COMMENT} characters."})
     locked = _lock_submitted_for_review(assessment, user)
+    if rejected_na:
+        rejected = Response.objects.filter(assessment=locked, not_applicable=True, pk__in=rejected_na)
+        if rejected.count() != len(set(rejected_na)):
+            raise ValidationError("Only this assessment's N/A answers can be rejected; nothing was changed.")
+        rejected.update(na_review=NaReview.REJECTED)
     locked.status = Assessment.Status.RETURNED
     locked.reviewer_comment = comment
     locked.reviewed_by = user
@@ -427,6 +448,8 @@ def assessment_validate(*, assessment: Assessment, user, comment: str = "") -> A
     if len(comment) > MAX_COMMENT:
         raise ValidationError({"comment": f"A comment has at most {MAX_COMMENT} characters."})
     locked = _lock_submitted_for_review(assessment, user)
+    # Validating accepts every N/A reason (a rejected one returns the assessment instead).
+    Response.objects.filter(assessment=locked, not_applicable=True).update(na_review=NaReview.ACCEPTED)
     locked.status = Assessment.Status.VALIDATED
     locked.reviewer_comment = comment
     locked.reviewed_by = user

@@ -84,10 +84,22 @@ def nam_cycle(request, cycle_slug):
     )
 
 
+def _na_choices(rows) -> list[tuple[int, str]]:
+    """The N/A answers NAM may reject at review, labelled with their reason."""
+    return [
+        (row.response.pk, f"{row.indicator.code} {row.indicator.title}: “{row.response.na_justification}”")
+        for row in rows
+        if row.response is not None and row.response.not_applicable
+    ]
+
+
 def _review_page(request, assessment, form=None, status=200):
     rows = selectors.assessment_rows(assessment)
     if form is None and assessment.status == Assessment.Status.SUBMITTED:
-        form = ReviewDecisionForm(action=reverse("assessments:nam_review_decision", args=[assessment.pk]))
+        form = ReviewDecisionForm(
+            action=reverse("assessments:nam_review_decision", args=[assessment.pk]),
+            na_choices=_na_choices(rows),
+        )
     return render(
         request,
         "assessments/nam/review.html",
@@ -121,7 +133,9 @@ def nam_review_decision(request, pk):
     permissions.require_nam_staff(request)
     assessment = _assessment(pk)
     form = ReviewDecisionForm(
-        request.POST, action=reverse("assessments:nam_review_decision", args=[assessment.pk])
+        request.POST,
+        action=reverse("assessments:nam_review_decision", args=[assessment.pk]),
+        na_choices=_na_choices(selectors.assessment_rows(assessment)),
     )
     if assessment.status != Assessment.Status.SUBMITTED:
         messages.warning(
@@ -134,7 +148,12 @@ def nam_review_decision(request, pk):
         decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
         try:
             if decision == ReviewDecisionForm.RETURN:
-                services.assessment_return(assessment=assessment, user=request.user, comment=comment)
+                services.assessment_return(
+                    assessment=assessment,
+                    user=request.user,
+                    comment=comment,
+                    rejected_na=form.cleaned_data.get("rejected_na", []),
+                )
             else:
                 services.assessment_validate(assessment=assessment, user=request.user, comment=comment)
         except services.WorkflowError as error:

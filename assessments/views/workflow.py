@@ -161,7 +161,7 @@ def commitment(request, slug, cycle_slug, commitment_slug):
     writing = request.method == "POST"
     action = Action.EDIT_ASSESSMENT if writing else Action.VIEW
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, action)
-    outline = rubric_outline(cycle.rubric)  # read once, passed to the selectors below
+    outline = selectors.assessment_outline(assessment)  # read once, passed to the selectors below
     current = outline.commitment(commitment_slug)
     if current is None:
         raise Http404("No such commitment in this cycle's rubric.")

@@ -11,23 +11,30 @@ from openpyxl.styles import Font
 from assessments.models import Response
 from commitments.models import Commitment
 
+from ..disclosure import current_rules, members_would_see
 from ..peer_groups import PEER_GROUP_FIELD, PeerGroup
+from ..releases import latest_releases
 from ..scores import to_decimal
-from ..selectors import OVERALL, organizations_filtered, statistics_rows_by
+from ..selectors import OVERALL, organizations_filtered, release_statistics
 from . import tabular
 from .tabular import Table
 
 BENCHMARK_HEADER = [
     "cycle",
+    "release",
     "peer_group",
     "peer_group_value",
     "commitment",
     "n",
     "mean",
+    "p10",
     "p25",
     "median",
     "p75",
     "p90",
+    # What a member of this whole group would be shown at best (reports/disclosure.py): yes, "median only",
+    # "no 10th/90th" or no. Identified figures for NAM staff: "no" must never be published.
+    "shown_to_members",
 ]
 RESPONSE_HEADER = [
     "organization",
@@ -50,28 +57,31 @@ def _value_text(value) -> str:
 
 
 def benchmark_rows(*, cycle, filters: dict | None = None) -> list[list]:
-    """One row per peer group value and commitment ("overall" last): the cycle's benchmark version, then one
-    statistics query per peer group not cached yet."""
+    """One row per peer group value and commitment ("overall" last), from the cycle's latest release (the
+    statistics cached under it); no rows when nothing is published."""
+    release = latest_releases([cycle.pk]).get(cycle.pk)
+    if release is None:
+        return []
     slugs = Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order").values_list("slug")
     order = {slug: index for index, (slug,) in enumerate(slugs)}
     order[OVERALL] = len(order)
+    rules = current_rules()
     rows = []
-    by_field = statistics_rows_by(
-        cycle=cycle, filters=filters, group_bys=[PEER_GROUP_FIELD[group] for group in PeerGroup]
-    )
     for group in PeerGroup:
         field_name = PEER_GROUP_FIELD[group]
-        stats = by_field[field_name]
+        stats = release_statistics(release=release, filters=filters, group_by=field_name)
         stats.sort(key=lambda r: (_value_text(r["grp"]), order.get(r["cid"], len(order))))
         for row in stats:
             rows.append(
                 [
                     cycle.name,
+                    release.number,
                     group.value,
                     _value_text(row["grp"]) if field_name else "all",
                     row["cid"],
                     row["n"],
-                    *(to_decimal(row[key]) for key in ("mean", "p25", "median", "p75", "p90")),
+                    *(to_decimal(row[key]) for key in ("mean", "p10", "p25", "median", "p75", "p90")),
+                    members_would_see(row["n"], rules),
                 ]
             )
     return rows

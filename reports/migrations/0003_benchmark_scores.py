@@ -5,15 +5,9 @@ from django.db import migrations, models
 
 
 def fill_benchmark_scores(apps, schema_editor):
-    """Score the results that exist already. The scores come from reports.scores (the one definition),
-    so this calls today's code: it runs only when there are results to score, which a new database (and
-    every test database) never has, so a later change to the models cannot break it there."""
-    historical = apps.get_model("assessments", "Assessment")
-    if not historical.objects.filter(status__in=["submitted", "validated"]).exists():
-        return
-    from reports.benchmark_scores import refresh_all
-
-    refresh_all()
+    """Once filled the live benchmark table from today's code; that table is gone (peer figures now come from
+    benchmark releases, reports 0006), so there is nothing to fill: kept as a no-op so that the migration graph
+    and databases that ran it stay as they were."""
 
 
 class Migration(migrations.Migration):

@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from assessments.models import Assessment, AssessmentCycle, Response
 from commitments.models import Commitment, LevelDescriptor, MaturityLevel, level_label
 from reports import charts
+from reports.disclosure import method_context
 from reports.exporters import chart_svg, pdf
 from reports.models import Scorecard, ScorecardBatch
 from reports.peer_groups import PeerGroup
@@ -155,8 +156,9 @@ def _plain(value):
     return str(value)
 
 
-def scorecard_document(*, assessment: Assessment, peer_group: str) -> ScorecardDocument:
-    """Read what the scorecard of this assessment against this peer group shows."""
+def scorecard_document(*, assessment: Assessment, peer_group: str, release=None) -> ScorecardDocument:
+    """Read what the scorecard of this assessment against this peer group shows; its peer figures from
+    `release` (the one a scorecard recorded) or the cycle's latest."""
     if assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED):
         raise ScorecardUnavailable(
             f"The {assessment.cycle} assessment of {assessment.organization} is not submitted: "
@@ -164,7 +166,7 @@ def scorecard_document(*, assessment: Assessment, peer_group: str) -> ScorecardD
         )
     if peer_group not in PeerGroup.values:
         raise ScorecardUnavailable(f"Unknown peer group {peer_group!r}.")
-    benchmark = org_benchmark(assessment=assessment, peer_group=peer_group)
+    benchmark = org_benchmark(assessment=assessment, peer_group=peer_group, release=release)
     indicators = _indicator_rows(assessment)
     definitions = dict(
         Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list("slug", "definition")
@@ -292,7 +294,9 @@ def _commitment_view(c, *, indicators=(), definition="") -> dict:
         "has_score": c.score is not None,
         "level_label": c.level_label,
         "median": _number(peer.median) if peer else NO_VALUE,
-        "iqr": f"{_number(peer.p25)}{NO_VALUE}{_number(peer.p75)}" if peer else NO_VALUE,
+        "iqr": f"{_number(peer.p25)}{NO_VALUE}{_number(peer.p75)}"
+        if peer and peer.p25 is not None
+        else NO_VALUE,
         "percentile": _percentile(c.percentile_rank) if peer else NO_VALUE,
         "difference": _signed(c.difference),
         "above": c.difference is not None and c.difference > 0,
@@ -342,6 +346,7 @@ def scorecard_html(
             "produced_on": produced_on,
             "page_size": document.page_size,
             "levels": [(level.value, level.label, level.meaning) for level in MaturityLevel],
+            **method_context(b.release),
         },
     )
 
@@ -411,7 +416,7 @@ def scorecard_request(
         assessment=assessment,
         peer_group=peer_group,
         inputs_hash=document.inputs_hash,
-        defaults={"requested_by": user},
+        defaults={"requested_by": user, "release": document.benchmark.release},
     )
     if batch is not None:
         scorecard.batches.add(batch)
@@ -507,7 +512,9 @@ def scorecard_render(*, scorecard_id: int) -> Scorecard | None:
         return scorecard
 
     try:
-        document = scorecard_document(assessment=scorecard.assessment, peer_group=scorecard.peer_group)
+        document = scorecard_document(
+            assessment=scorecard.assessment, peer_group=scorecard.peer_group, release=scorecard.release
+        )
         return _store(scorecard_id, document, scorecard_pdf(document))
     except (chart_svg.ChromiumNotFound, ScorecardUnavailable) as exc:
         return _fail(scorecard_id, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))

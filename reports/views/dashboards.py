@@ -1,35 +1,23 @@
 """Dashboards: an organization against its anonymous peers, the field for NAM staff, how scores work."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from assessments import permissions
 from assessments.models import AssessmentCycle, OrgType, Region, SizeBand
 from commitments.models import Commitment
 
-from .. import benchmark_scores, charts, selectors
+from .. import charts, disclosure, releases, selectors
 from ..peer_groups import PeerGroup
 from ..plans.selectors import target_review
 
 
 def how_scores_work(request):
-    return render(
-        request,
-        "reports/how_scores_work.html",
-        {
-            "min_peers": settings.BENCHMARK_MIN_PEERS,
-            "include_submitted": settings.BENCHMARK_INCLUDE_SUBMITTED,
-            "peer_groups": PeerGroup.choices,
-        },
-    )
+    return render(request, "reports/how_scores_work.html", disclosure.method_context())
 
 
 @login_required
@@ -49,7 +37,7 @@ def org_dashboard(request, slug):
         "organization": organization,
         "results": results,
         "in_progress": in_progress,
-        "min_peers": settings.BENCHMARK_MIN_PEERS,
+        "min_peers": disclosure.current_rules().min_peers,
     }
     if not results:
         return render(request, "reports/dashboards/org_empty.html", context)
@@ -58,80 +46,29 @@ def org_dashboard(request, slug):
     if peer_group not in PeerGroup.values:
         messages.warning(request, "That peer group does not exist: showing all participants.")
         peer_group = PeerGroup.ALL
-    parts = _org_parts(organization, assessments, results, assessment, peer_group, context)
+    benchmark = selectors.org_benchmark(assessment=assessment, peer_group=peer_group, org_assessments=results)
+    # No cache of the rendered page: the organization's own scores are live. Peer figures are cached under
+    # their release (reports/releases.py), which never changes.
     context.update(
-        parts=parts,
-        target_review=_target_review(organization, assessment, results, parts["achieved"]),
-    )
-    return render(request, "reports/dashboards/org.html", context)
-
-
-def _org_parts(organization, assessments, results, assessment, peer_group, context) -> dict:
-    """The dashboard's two halves as HTML, and the scores its plan targets are checked against.
-
-    Why kept: executives reopen the same dashboard with the same peer groups, and its benchmark, charts and
-    tables took three quarters of the page's CPU. They derive only from the organization and its assessments
-    (statuses; a submitted assessment's answers change only after a return, which changes its status), the
-    cycles' benchmark tokens (a refresh of peer scores retires the entry at once) and the settings that decide
-    who counts, all of which are in the key; the commitments' names come from the cycle's rubric, published
-    (cycle_create refuses a draft) and so never changing. What the viewer may do is not part of them: both
-    halves are the same for everyone who may see the dashboard."""
-    tokens = benchmark_scores.versions({a.cycle_id for a in assessments})
-    key = _org_parts_key(organization, assessments, assessment, peer_group, tokens)
-    parts = cache.get(key) if key is not None else None
-    if parts is not None:
-        return parts
-    benchmark = selectors.org_benchmark(
-        assessment=assessment, peer_group=peer_group, org_assessments=results, tokens=tokens
-    )
-    context = {
-        **context,
         **_summary(benchmark),
-        "benchmark": benchmark,
-        "peer_groups": PeerGroup.choices,
-        "radar_script": charts.figure_script(charts.radar_spec(benchmark), "chart-radar"),
-        "iqr_script": charts.figure_script(charts.score_vs_iqr_spec(benchmark), "chart-iqr"),
-        "trend_script": (
+        **disclosure.method_context(benchmark.release),
+        benchmark=benchmark,
+        peer_group_options=[
+            (key, label, key in benchmark.group_decisions and not benchmark.group_decisions[key].shown)
+            for key, label in PeerGroup.choices
+        ],
+        radar_script=charts.figure_script(charts.radar_spec(benchmark), "chart-radar"),
+        iqr_script=charts.figure_script(charts.score_vs_iqr_spec(benchmark), "chart-iqr"),
+        trend_script=(
             charts.figure_script(charts.trend_spec(benchmark), "chart-trend")
             if len(benchmark.trend) > 1
             else None
         ),
-    }
-    parts = {
-        "top": render_to_string("reports/dashboards/_org_top.html", context),
-        "bottom": render_to_string("reports/dashboards/_org_bottom.html", context),
-        "achieved": {c.slug: c.score for c in benchmark.commitments},
-    }
-    if key is not None:
-        cache.set(key, parts, benchmark_scores.CACHE_SECONDS)
-    return parts
-
-
-# What the cached halves show of the organization (its peer groups follow from the last four) and of each of
-# its assessments; tests/reports/test_views_dashboards.py changes each one and expects a fresh dashboard.
-ORG_FIELDS_SHOWN = ("pk", "name", "slug", "org_type", "size_band", "region", "is_teaching")
-ASSESSMENT_FIELDS_SHOWN = ("pk", "status", "submitted_at", "updated_at", "cycle_id")
-CYCLE_FIELDS = ("name", "slug", "status", "opens_on", "rubric_id")
-
-
-def _org_parts_key(organization, assessments, assessment, peer_group, tokens) -> str | None:
-    """None while the shown cycle has no benchmark token (never refreshed): nothing to key an entry on."""
-    if assessment.cycle_id not in tokens:
-        return None
-    return benchmark_scores.cache_key(
-        "org-html",
-        assessment.cycle_id,
-        tokens[assessment.cycle_id],
-        sorted(tokens.items()),
-        [getattr(organization, name) for name in ORG_FIELDS_SHOWN],
-        [
-            [*(getattr(a, f) for f in ASSESSMENT_FIELDS_SHOWN), *(getattr(a.cycle, f) for f in CYCLE_FIELDS)]
-            for a in assessments
-        ],
-        assessment.pk,
-        peer_group,
-        settings.BENCHMARK_MIN_PEERS,
+        target_review=_target_review(
+            organization, assessment, results, {c.slug: c.score for c in benchmark.commitments}
+        ),
     )
+    return render(request, "reports/dashboards/org.html", context)
 
 
 def _summary(benchmark) -> dict:
@@ -254,7 +191,7 @@ def nam_dashboard(request):
             ("By organization type", participation["by_type"]),
             ("By census region", participation["by_region"]),
         ],
-        statistics=_field_statistics(cycle, filters),
+        **_field_statistics(cycle, filters),
         page=page,
         # reverse() here rather than {% url %} in the loop: a third cheaper, for 25 rows.
         org_rows=[
@@ -266,54 +203,41 @@ def nam_dashboard(request):
     return render(request, "reports/dashboards/nam.html", context)
 
 
-def _field_statistics(cycle, filters) -> str:
-    """The score distributions and heatmaps of the field dashboard, as HTML.
-
-    They derive only from the cycle's statistics under these filters (no viewer's data), so they are rendered
-    once and cached under the benchmark version (see reports/benchmark_scores.py): a refresh of the cycle's
-    scores gives a new key at once. The cycle's name and its rubric's commitment names are shown too: the
-    name is in the key, and a locked rubric never changes (a draft one's section is never cached). The key
-    does not name the code's version: fine for the default per-process cache, which a deploy empties."""
-    tokens = benchmark_scores.versions([cycle.pk])
-    key = None
-    if cycle.pk in tokens and cycle.rubric.is_locked:
-        key = benchmark_scores.cache_key(
-            "field-html", cycle.pk, tokens[cycle.pk], sorted(filters.items()), cycle.name, cycle.rubric_id
-        )
-        html = cache.get(key)
-        if html is not None:
-            return mark_safe(html)  # noqa: S308 (our own template's output)
+def _field_statistics(cycle, filters) -> dict:
+    """The score distributions and heatmaps of the field dashboard, from the cycle's latest release
+    (statistics cached under it), each figure marked when members would not see it."""
+    release = releases.latest_releases([cycle.pk]).get(cycle.pk)
     names = dict(
         Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order").values_list("slug", "name")
     )
     names[selectors.OVERALL] = "Overall"
-    # The three groupings in one call: no statistics query while their own cache entries live.
     by_group = selectors.field_statistics_by(
-        cycle=cycle, filters=filters, group_bys=[None, "org_type", "region"], tokens=tokens
+        cycle=cycle, filters=filters, group_bys=[None, "org_type", "region"], release=release
     )
+    rules = disclosure.current_rules()
     stats = {slug: s for (_, slug), s in by_group[None].items()}
-    html = render_to_string(
-        "reports/dashboards/_nam_statistics.html",
-        {
-            "cycle": cycle,
-            "include_submitted": settings.BENCHMARK_INCLUDE_SUBMITTED,
-            "stats_rows": [(slug, name, stats.get(slug)) for slug, name in names.items()],
-            "boxes_script": (
-                charts.figure_script(charts.distribution_boxes_spec(stats, names), "chart-boxes")
-                if stats
-                else None
-            ),
-            "heatmaps": [
-                _heatmap(
-                    by_group["org_type"], "org_type", dict(OrgType.choices), names, "by organization type"
-                ),
-                _heatmap(by_group["region"], "region", dict(Region.choices), names, "by census region"),
-            ],
-        },
-    )
-    if key is not None:
-        cache.set(key, html, benchmark_scores.CACHE_SECONDS)
-    return html
+    return {
+        "cycle": cycle,
+        "release": release,
+        "stats_rows": [
+            (
+                slug,
+                name,
+                stats.get(slug),
+                disclosure.members_would_see(stats[slug].n, rules) if slug in stats else "",
+            )
+            for slug, name in names.items()
+        ],
+        "boxes_script": (
+            charts.figure_script(charts.distribution_boxes_spec(stats, names), "chart-boxes")
+            if stats
+            else None
+        ),
+        "heatmaps": [
+            _heatmap(by_group["org_type"], "org_type", dict(OrgType.choices), names, "by organization type"),
+            _heatmap(by_group["region"], "region", dict(Region.choices), names, "by census region"),
+        ],
+    }
 
 
 def _target_review(organization, assessment, results, achieved):
@@ -328,6 +252,7 @@ def _target_review(organization, assessment, results, achieved):
 
 
 def _heatmap(stats, field_name, labels, names, title):
+    rules = disclosure.current_rules()
     groups = [key for key in labels if any((key, slug) in stats for slug in names)]
     slugs = list(names)
     means = [[stats[(g, s)].mean if (g, s) in stats else None for s in slugs] for g in groups]
@@ -340,7 +265,14 @@ def _heatmap(stats, field_name, labels, names, title):
         "field": field_name,
         "columns": [names[s] for s in slugs],
         "rows": [
-            (label, list(zip(mean_row, count_row, strict=True)))
+            # Each cell: mean, n, and whether members would see a figure of that group (disclosure).
+            (
+                label,
+                [
+                    (m, n, disclosure.members_would_see(n, rules) != "no")
+                    for m, n in zip(mean_row, count_row, strict=True)
+                ],
+            )
             for label, mean_row, count_row in zip(row_labels, means, counts, strict=True)
         ],
         "script": charts.figure_script(figure, chart_id) if figure else None,

@@ -105,12 +105,17 @@ def test_demo_organization_accounts_and_logins(rubric):
     latest = Assessment.objects.get(organization=demo, cycle__name=str(year))
     assert latest.responses.count() == 15  # half of the 30 indicators: work for the quality officer
 
-    # Every peer group of the demo organization has enough peers in its latest results.
+    # Peer figures come from releases: `make run` publishes a first release of each cycle after seeding.
+    call_command("publish_benchmarks", all_cycles=True, if_none=True, stdout=io.StringIO())
+    # Every peer group of the demo organization has enough peers in its latest results; a group is hidden
+    # only when it is within 5 organizations of another group the demo organization may open.
     results = org_results(demo)
     for group in PeerGroup.values:
         benchmark = org_benchmark(assessment=results[0], peer_group=group, org_assessments=results)
-        assert not benchmark.suppressed, group
-        assert benchmark.n_peers >= 5
+        assert benchmark.n_peers >= 5, group
+        assert not benchmark.suppressed or "differs from" in benchmark.hidden_reason, group
+    everyone = org_benchmark(assessment=results[0], peer_group="all", org_assessments=results)
+    assert everyone.release.number == 1 and not everyone.suppressed
 
     # Plausible: most assessments submitted or validated, some returned and drafts in the open cycle,
     # some N/A with a justification.

@@ -4,6 +4,7 @@ no console error) and the pages pass axe-core."""
 import pytest
 
 from assessments.models import Assessment, OrgType
+from reports.services.releases import release_publish
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,7 @@ def field(cycle, org_a):
         f.answer_all(
             f.AssessmentFactory(organization=organization, cycle=cycle), 2 + i % 3, status="validated"
         )
+    release_publish(cycle=cycle)
 
 
 def test_org_dashboard_charts_draw_under_the_csp(journey, executive_a, field):
@@ -34,7 +36,7 @@ def test_org_dashboard_charts_draw_under_the_csp(journey, executive_a, field):
     # A peer group with too few peers: no peer trace in the charts.
     journey.goto("/orgs/alpha/dashboard/?peer_group=org_type")
     page.locator("[data-chart] .main-svg").first.wait_for()
-    assert "fewer than 5 peers" in page.content()
+    assert "Fewer than 5 organizations besides yours" in page.content()
     assert page.locator("[data-chart='chart-radar'] .scatterlayer .trace").count() == 1
     journey.check("org-dashboard-suppressed")
 
@@ -50,3 +52,59 @@ def test_nam_dashboard_charts_draw_under_the_csp(journey, nam_staff, field):
 def test_how_scores_work(journey, db):
     journey.goto("/scores/")
     journey.check("how-scores-work")
+
+
+def test_nam_publishes_a_release_and_a_member_sees_it(journey, nam_staff, executive_a, cycle, org_a):
+    """NAM staff preview and publish release 1; the member's dashboard shows its figures and its line; a
+    second release with too few changes is refused with the reason; five more results make release 2."""
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=cycle), 3, status=Assessment.Status.VALIDATED)
+    for _ in range(5):
+        f.answer_all(
+            f.AssessmentFactory(organization=f.OrganizationFactory(), cycle=cycle), 2, status="validated"
+        )
+    nam = journey
+    page = nam.page
+    nam.login("nadia")
+    nam.goto(f"/nam/cycles/{cycle.slug}/release/")
+    page.get_by_role("heading", level=1, name="Publish release 1 of the 2026 peer figures").wait_for()
+    assert "6 organizations, validated results only: 6 added, 0 changed, 0 withdrawn." in page.inner_text(
+        "main"
+    )
+    nam.check("release-preview")
+    page.get_by_role("button", name="Publish release 1").click()
+    page.get_by_text("Published. Peer figures: release 1 of the 2026 cycle").wait_for()
+    nam.check("release-published")
+
+    member = journey.another("member")
+    member.login("erin")
+    member.goto("/orgs/alpha/dashboard/")
+    line = member.page.get_by_test_id("release-line")
+    assert line.inner_text().startswith("Peer figures: release 1 of the 2026 cycle, published ")
+    assert line.inner_text().endswith(", 6 organizations, validated results only")
+    assert member.page.locator("p.kpi-value").nth(1).inner_text() == "2.00"  # the peer median
+    member.check("dashboard-release-1")
+
+    # Two new results: too few for a release.
+    for _ in range(2):
+        f.answer_all(
+            f.AssessmentFactory(organization=f.OrganizationFactory(), cycle=cycle), 5, status="validated"
+        )
+    nam.goto(f"/nam/cycles/{cycle.slug}/release/")
+    assert "3 more" in page.get_by_test_id("refusal").inner_text()
+    page.get_by_role("button", name="Publish release 2").click()
+    page.get_by_text("Not published: only 2 results added, changed or withdrawn").first.wait_for()
+    nam.check("release-refused")
+
+    for _ in range(3):
+        f.answer_all(
+            f.AssessmentFactory(organization=f.OrganizationFactory(), cycle=cycle), 5, status="validated"
+        )
+    nam.goto(f"/nam/cycles/{cycle.slug}/release/")
+    page.get_by_role("button", name="Publish release 2").click()
+    page.get_by_text("Published. Peer figures: release 2 of the 2026 cycle").wait_for()
+
+    member.goto("/orgs/alpha/dashboard/")
+    assert "release 2 of the 2026 cycle" in member.page.get_by_test_id("release-line").inner_text()
+    # Peers 2, 2, 2, 2, 2, 5, 5, 5, 5, 5: median 3.50.
+    assert member.page.locator("p.kpi-value").nth(1).inner_text() == "3.50"
+    member.check("dashboard-release-2")

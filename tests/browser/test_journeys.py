@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from assessments.models import Assessment, Membership, OrgType, Response, Role
 from assessments.services.workflow import assessment_submit
+from reports.services.releases import release_publish
 from tests import factories as f
 from tests.factories import COMMITMENT_NAMES
 from tests.reports.test_scorecard_pdfua import assert_tagged_pdf
@@ -334,6 +335,7 @@ def test_journey_3_executive_dashboard_and_scorecard(
         status=Assessment.Status.SUBMITTED,
     )
     _seed_peers(cycle)
+    release_publish(cycle=cycle, inclusion="submitted")  # peer figures come from a release
     page = journey.page
     journey.login("erin")
     page.get_by_role("heading", level=1, name="Alpha Regional Hospital").wait_for()

@@ -1,11 +1,16 @@
 """commitments/views.py: the public pages of the rubric."""
 
+import html
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from commitments.loader import parse_file
 from commitments.models import Rubric
+from commitments.services import rubric_load
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -114,10 +119,36 @@ def test_signed_in_people_see_the_same_pages(client, rubric, assessor_a):
 def test_query_counts_do_not_grow_with_the_rubric(client, django_assert_num_queries, commitments, indicators):
     f.build_rubric("2025.1", commitments=1, indicators=1)
     f.build_rubric("2026.1", commitments=commitments, indicators=indicators)
-    # rubric, versions, commitments, indicators
-    with django_assert_num_queries(4):
+    # rubric, versions, commitments, indicators, compliance items
+    with django_assert_num_queries(5):
         response = client.get(INDEX)
     assert text_of(response).count(" indicator 1 ") == commitments
     # rubric, commitment, indicators (+ predecessors), descriptors, neighbours, versions
     with django_assert_num_queries(6):
         assert client.get(detail_url("engaged")).status_code == 200
+
+
+def test_the_2026_2_pages_say_the_rating_rule_fair_equitable_and_whose_words_they_are(client):
+    rubrics = Path(settings.BASE_DIR) / "fixtures" / "rubric"
+    rubric_load(spec=parse_file(rubrics / "2026.1.yaml"), publish=True)
+    rubric_load(spec=parse_file(rubrics / "2026.2.yaml"), publish=True)
+    index = html.unescape(text_of(client.get(INDEX)))
+    fair = html.unescape(text_of(client.get(detail_url("fair"))))
+    safe = html.unescape(text_of(client.get(detail_url("safe"))))
+    rule = "How to choose a level. Levels are cumulative: choose the highest level whose description is fully"
+    own = "are this rubric's own content, written by the rubric's authors; they are not NAM text"
+    assert rule in index and rule in fair
+    assert own in index and own in fair
+    assert "Fair (Equitable in NAM's framework)" in index
+    assert (
+        "<h1>Fair (Equitable in NAM&#x27;s framework)</h1>" in client.get(detail_url("fair")).content.decode()
+    )
+    assert "Advancing parity in people\u2019s opportunities to reach full health potential" in fair
+    assert "NAM's framework pages call this commitment Equitable and word it:" in fair
+    assert "Advances parity in individual opportunity to reach full health potential" in fair
+    assert "LAW-1 A current, enterprise-wide HIPAA security risk analysis" in index
+    assert (
+        "SAF-2-AMB Medication safety in ambulatory care "
+        "(Community health center, Ambulatory or clinic group, Other only)"
+    ) in index
+    assert "Applies to: Hospital, Health system, Academic medical center." in safe

@@ -111,7 +111,7 @@ def submitted(org, cycle, levels):
 
 
 @pytest.fixture
-def scored(rubric, cycle, org_a):
+def scored(rubric, cycle, org_a, all_figures):
     """Alpha's submitted assessment and five peers with different levels (so peer figures are shown)."""
     rng = random.Random(2026)
     levels_a = [rng.choice([1, 2, 3, 3, 4, 5]) for _ in range(30)]
@@ -120,11 +120,12 @@ def scored(rubric, cycle, org_a):
     for index, name in enumerate(PEER_NAMES):
         peer = f.OrganizationFactory(name=name, slug=f"peer-{index}")
         submitted(peer, cycle, [rng.choice([1, 2, 3, 4, 5]) for _ in range(30)])
+    publish(cycle, inclusion="submitted")  # peer figures come from a release
     return Assessment.objects.select_related("organization", "cycle__rubric").get(pk=assessment.pk)
 
 
 @pytest.fixture
-def two_cycle_charts(rubric):
+def two_cycle_charts(rubric, all_figures):
     """A factory: (benchmark, field statistics) of a viewer with validated results in two cycles (2025, 2026),
     each with `peers` validated peers at levels 1-5; the chart tests draw every figure from these."""
     from reports.selectors import field_statistics, org_benchmark
@@ -137,9 +138,26 @@ def two_cycle_charts(rubric):
             for i in range(peers):
                 peer = f.AssessmentFactory(organization=f.OrganizationFactory(), cycle=cycle)
                 f.answer_all(peer, [1 + i % 5] * 30, status=Assessment.Status.VALIDATED)
+        for cycle in cycles:
+            publish(cycle, inclusion="validated")
         viewer = Assessment.objects.get(organization=viewer_org, cycle=cycles[1])
         benchmark = org_benchmark(assessment=viewer, peer_group="all")
         stats = {slug: s for (_, slug), s in field_statistics(cycle=cycles[1]).items()}
         return benchmark, stats
 
     return build
+
+
+def publish(cycle, inclusion="submitted", **kwargs):
+    """Publish the cycle's next benchmark release (peer figures come only from releases)."""
+    from reports.services.releases import release_publish
+
+    return release_publish(cycle=cycle, inclusion=inclusion, **kwargs)
+
+
+@pytest.fixture
+def all_figures(settings):
+    """Quartiles and tails from the peer minimum up: for tests of the statistics themselves in small groups
+    (the disclosure tests check the real minimums)."""
+    settings.BENCHMARK_MIN_PEERS_QUARTILES = settings.BENCHMARK_MIN_PEERS
+    settings.BENCHMARK_MIN_PEERS_TAILS = settings.BENCHMARK_MIN_PEERS

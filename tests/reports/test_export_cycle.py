@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from assessments.models import Assessment, AuditEvent, OrgType
 from reports.exporters.benchmarks import BENCHMARK_HEADER, RESPONSE_HEADER
 from tests import factories as f
+from tests.reports.conftest import publish
 
 
 def make_org(cycle, levels, *, status=Assessment.Status.VALIDATED, **fields):
@@ -23,14 +24,18 @@ def make_org(cycle, levels, *, status=Assessment.Status.VALIDATED, **fields):
 
 
 @pytest.fixture
-def field(cycle):
-    """Two hospitals and an academic center (teaching) with results, one draft with 30 answers."""
+def field(cycle, settings):
+    """Two hospitals and an academic center (teaching) with results, one draft with 30 answers; published as
+    a release (of any size: the release rule is tested in test_releases.py)."""
+    settings.BENCHMARK_MIN_PEERS = 1
+    settings.BENCHMARK_MIN_PEERS_QUARTILES = settings.BENCHMARK_MIN_PEERS_TAILS = 1
     make_org(cycle, [2] * 30, state="OH")
     levels = [4] * 30
     levels[2] = None  # one N/A
     make_org(cycle, levels, state="TX", name="Zeta Hospital")
     make_org(cycle, [3] * 30, org_type=OrgType.ACADEMIC, is_teaching=True, state="OH")
     make_org(cycle, [5] * 30, status=Assessment.Status.DRAFT)
+    publish(cycle)
 
 
 def read_csv(path) -> list[list[str]]:
@@ -45,27 +50,35 @@ def test_benchmarks_csv_header_and_rows(field, cycle, tmp_path):
 
     rows = read_csv(out)
     assert rows[0] == BENCHMARK_HEADER
-    # 11 rows (10 commitments + overall) per group value: all, 2 types, 1 size band, 2 regions, 2 teaching.
-    assert len(rows) - 1 == 11 * (1 + 2 + 1 + 2 + 2)
-    assert stdout.getvalue() == f"Wrote 88 benchmarks rows of cycle 2026 to {out}.\n"
-    by_key = {(r[1], r[2], r[3]): r for r in rows[1:]}
-    # Overall scores 2, 4, 3 (the draft does not count).
+    # 11 rows (10 commitments + overall) per group value: all, 2 types, 1 size band, 2 regions, 2 teaching,
+    # 1 ownership, 1 rural status.
+    assert len(rows) - 1 == 11 * (1 + 2 + 1 + 2 + 2 + 1 + 1)
+    assert stdout.getvalue() == f"Wrote 110 benchmarks rows of cycle 2026 to {out}.\n"
+    by_key = {(r[2], r[3], r[4]): r for r in rows[1:]}
+    # Overall scores 2, 4, 3 (the draft does not count); release 1; members see groups of 2+ (1 peer min).
     assert by_key[("all", "all", "overall")] == [
         "2026",
+        "1",
         "all",
         "all",
         "overall",
         "3",
         "3.00",
+        "2.20",
         "2.50",
         "3.00",
         "3.50",
         "3.80",
+        "yes",
     ]
-    assert by_key[("org_type", "hospital", "engaged")][4:] == ["2", "3.00", "2.50", "3.00", "3.50", "3.80"]
-    assert by_key[("teaching", "yes", "overall")][4:] == ["1", "3.00", "3.00", "3.00", "3.00", "3.00"]
-    assert by_key[("region", "midwest", "overall")][4:6] == ["2", "2.50"]
-    assert [r[3] for r in rows[1:12]] == [s for s, _, _ in f.COMMITMENT_NAMES] + ["overall"]
+    assert by_key[("org_type", "hospital", "engaged")][5:] == [
+        "2", "3.00", "2.20", "2.50", "3.00", "3.50", "3.80", "yes"
+    ]  # fmt: skip
+    assert by_key[("teaching", "yes", "overall")][5:] == [
+        "1", "3.00", "3.00", "3.00", "3.00", "3.00", "3.00", "no"
+    ]  # fmt: skip
+    assert by_key[("region", "midwest", "overall")][5:7] == ["2", "2.50"]
+    assert [r[4] for r in rows[1:12]] == [s for s, _, _ in f.COMMITMENT_NAMES] + ["overall"]
 
 
 def test_responses_xlsx_header_and_rows(field, cycle, tmp_path):
@@ -151,9 +164,9 @@ def test_nam_export_matches_the_page(client, nam_staff, field, cycle):
     assert response["Content-Disposition"] == 'attachment; filename="lhs-benchmarks-2026.csv"'
     assert response["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    exported = next(r for r in rows if r[1:4] == ["all", "all", "overall"])
-    # Page: n, mean, p10, p25, median, p75, p90; export: n, mean, p25, median, p75, p90.
-    assert exported[4:] == [page_numbers[0], page_numbers[1], *page_numbers[3:]]
+    exported = next(r for r in rows if r[2:5] == ["all", "all", "overall"])
+    # Page and export: n, mean, p10, p25, median, p75, p90 (the export has the release before them).
+    assert exported[5:12] == page_numbers
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
     assert (event.actor, event.detail) == (nam_staff, "benchmarks of cycle 2026 as CSV (all organizations)")
 
@@ -184,25 +197,26 @@ def test_nam_export_refuses_others_and_unknown_exports(client, executive_a, nam_
 
 @pytest.mark.parametrize("size", [3, 30])
 def test_nam_export_query_count_is_constant(client, nam_staff, cycle, size, django_assert_num_queries):
-    for i in range(size):
+    for i in range(max(size, 5)):
         make_org(cycle, [1 + i % 5] * 30, org_type=[OrgType.HOSPITAL, OrgType.ACADEMIC][i % 2])
+    publish(cycle)
     client.force_login(nam_staff)
-    # session, user (with the NAM staff flag), cycles, commitments, the cycle's benchmark version, 5 peer
-    # group statistics (not cached yet), audit insert
-    with django_assert_num_queries(11):
+    # session, user (with the NAM staff flag), cycles, the cycle's latest release, commitments, 7 peer group
+    # statistics (not cached yet), audit insert
+    with django_assert_num_queries(13):
         response = client.get(reverse("reports:nam_export", args=["benchmarks", "csv"]))
     assert len(response.content.decode("utf-8-sig").splitlines()) > 11
-    with django_assert_num_queries(6):  # the statistics come from the cache
+    with django_assert_num_queries(6):  # the release's statistics come from the cache
         again = client.get(reverse("reports:nam_export", args=["benchmarks", "csv"]))
     assert again.content == response.content
     with django_assert_num_queries(5):  # session, user and NAM flag, cycles, the responses, audit insert
         response = client.get(reverse("reports:nam_export", args=["responses", "csv"]))
-    assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 30 * size
+    assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 30 * max(size, 5)
 
 
 def test_percentile_values_are_decimals(field, cycle):
     from reports.exporters.benchmarks import benchmark_rows
 
     row = benchmark_rows(cycle=cycle)[0]
-    assert row[:5] == ["2026", "all", "all", "engaged", 3]
-    assert all(isinstance(v, Decimal) for v in row[5:])
+    assert row[:6] == ["2026", 1, "all", "all", "engaged", 3]
+    assert all(isinstance(v, Decimal) for v in row[6:12])

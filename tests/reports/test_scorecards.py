@@ -27,7 +27,7 @@ from reports.selectors import org_benchmark
 from reports.services import scorecards as service
 from tests import factories as f
 
-from .conftest import submitted
+from .conftest import publish, submitted
 
 pytestmark = pytest.mark.django_db
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -69,11 +69,16 @@ def test_hash_is_stable_and_follows_everything_the_pdf_shows(scored, settings):
     assert len({first, a4, changed_level, renamed, other_group}) == 5
 
 
-def test_hash_changes_when_a_peer_submits(scored, org_b):
+def test_hash_changes_with_a_new_release_not_with_a_peer_submitting(scored, org_b):
     before = service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
     submitted(org_b, scored.cycle, [5] * 30)
-    after = service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
-    assert before != after
+    # Peer figures are those of the release: a new result changes nothing until the next one.
+    assert service.scorecard_document(assessment=scored, peer_group="all").inputs_hash == before
+    for index in range(4):  # with four more results, a release may be published
+        submitted(f.OrganizationFactory(slug=f"late-{index}"), scored.cycle, [4] * 30)
+    release = publish(scored.cycle)
+    after = service.scorecard_document(assessment=scored, peer_group="all")
+    assert (after.benchmark.release, after.inputs_hash != before) == (release, True)
 
 
 def test_hash_and_pdf_follow_the_improvement_plan(scored):
@@ -291,9 +296,12 @@ def test_pdf_shows_the_scores_and_peer_figures_of_the_database(scored):
 def test_suppressed_peer_group_shows_nothing_derived(rubric, cycle, org_a, org_b):
     assessment = submitted(org_a, cycle, [3] * 30)
     submitted(org_b, cycle, [4] * 30)  # one peer: fewer than 5
-    document = service.scorecard_document(assessment=assessment, peer_group="all")
+    for index in range(3):  # three more organizations in other groups make a first release possible
+        submitted(f.OrganizationFactory(slug=f"other-{index}", org_type="academic"), cycle, [4] * 30)
+    publish(cycle)
+    document = service.scorecard_document(assessment=assessment, peer_group="org_type")
     text = pdf_text(service.scorecard_pdf(document))
-    assert "Fewer than 5 peers" in text
+    assert "Fewer than 5 organizations besides yours and your affiliates" in " ".join(text.split())
     for derived in ("Peer median", "Percentile rank", "Peer middle half", "4.00"):
         assert derived not in text
 

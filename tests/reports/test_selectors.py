@@ -1,7 +1,7 @@
-"""Peer statistics against values computed independently with Python's statistics module.
+"""Peer statistics of a release against values computed independently with Python's statistics module.
 
-Run on PostgreSQL (percentile_cont ... WITHIN GROUP) and on SQLite (the registered Python aggregate).
-"""
+Tests of the statistics themselves use `all_figures` (quartiles and tails from the peer minimum up); the
+disclosure minimums are tested in test_disclosure.py."""
 
 import random
 import statistics
@@ -11,8 +11,9 @@ from fractions import Fraction
 import pytest
 
 from assessments.models import Assessment, OrgType
-from reports.selectors import org_benchmark, peer_group_statistics, peer_statistics_rows
+from reports.selectors import field_statistics, org_benchmark
 from tests import factories as f
+from tests.reports.conftest import publish
 
 SLUGS = [slug for slug, _, _ in f.COMMITMENT_NAMES]
 
@@ -87,11 +88,13 @@ def levels_of(assessment) -> list[int | None]:
     ]
 
 
-def test_peer_statistics_match_python_statistics(field, cycle):
+def test_peer_statistics_match_python_statistics(field, cycle, all_figures):
     viewer, peers = field
     by_org = [org_scores(levels_of(a)) for a in peers]
+    publish(cycle)
 
-    stats = peer_group_statistics(cycle=cycle, peer_group="all", exclude_organization=viewer.organization)
+    benchmark = org_benchmark(assessment=viewer, peer_group="all")
+    stats = {c.slug: c.peer for c in [*benchmark.commitments, benchmark.overall]}
 
     assert sorted(stats) == sorted([*SLUGS, "overall"])
     for key in [*SLUGS, "overall"]:
@@ -110,7 +113,8 @@ def test_peer_statistics_match_python_statistics(field, cycle):
 def test_statistics_without_exclusion_count_everyone_who_submitted(field, cycle):
     viewer, peers = field
     by_org = [org_scores(levels_of(a)) for a in [viewer, *peers]]
-    stats = peer_group_statistics(cycle=cycle, peer_group="all")
+    publish(cycle)
+    stats = {slug: s for (_, slug), s in field_statistics(cycle=cycle).items()}
     assert stats["overall"].n == 12
     assert stats["overall"].median == expected_stats([s["overall"] for s in by_org])["median"]
 
@@ -119,17 +123,19 @@ def test_validated_only_when_submitted_are_not_counted(field, cycle, settings):
     settings.BENCHMARK_INCLUDE_SUBMITTED = False
     viewer, peers = field
     validated = [a for a in peers if a.status == Assessment.Status.VALIDATED]
-    stats = peer_group_statistics(cycle=cycle, peer_group="all", exclude_organization=viewer.organization)
+    publish(cycle, inclusion=None)  # the setting's default: validated only
+    stats = {c.slug: c.peer for c in [org_benchmark(assessment=viewer, peer_group="all").overall]}
     assert stats["overall"].n == len(validated) == 8
     expected = expected_stats([org_scores(levels_of(a))["overall"] for a in validated])
     assert stats["overall"].median == expected["median"]
 
 
-def test_percentile_rank_counts_lower_peers_and_half_of_ties(cycle):
+def test_percentile_rank_counts_lower_peers_and_half_of_ties(cycle, all_figures):
     # Overall scores: viewer 3; peers 1, 2, 3, 3, 4, 5 -> (2 lower + 0.5 * 2 equal) / 6 = 50.
     viewer = make_org(cycle, [3] * 30)
     for level in [1, 2, 3, 3, 4, 5]:
         make_org(cycle, [level] * 30)
+    publish(cycle)
     benchmark = org_benchmark(assessment=viewer, peer_group="all")
     assert benchmark.n_peers == 6
     assert benchmark.overall.percentile_rank == Decimal("50")
@@ -139,22 +145,28 @@ def test_percentile_rank_counts_lower_peers_and_half_of_ties(cycle):
     assert (engaged.slug, engaged.percentile_rank) == ("engaged", Decimal("50"))
 
 
-def test_percentile_rank_top_and_bottom(cycle):
+def test_percentile_rank_top_and_bottom(cycle, all_figures):
     viewer = make_org(cycle, [5] * 30)
     for level in [1, 2, 3, 4, 4]:
         make_org(cycle, [level] * 30)
-    assert org_benchmark(assessment=viewer, peer_group="all").overall.percentile_rank == Decimal("100")
     bottom = make_org(cycle, [1, 1, 1] * 10)
+    publish(cycle)
+    # Peers of the top organization: 1, 2, 3, 4, 4, 1 -> all lower.
+    assert org_benchmark(assessment=viewer, peer_group="all").overall.percentile_rank == Decimal("100")
     # Peers of the bottom organization: 5, 1, 2, 3, 4, 4 -> 0 lower, 1 tie -> 100 * 0.5 / 6 = 8.33 -> 8.
     assert org_benchmark(assessment=bottom, peer_group="all").overall.percentile_rank == Decimal("8")
 
 
 @pytest.mark.parametrize(("n_peers", "suppressed"), [(4, True), (5, False), (6, False)])
-def test_suppression_below_min_peers(cycle, n_peers, suppressed):
+def test_suppression_below_min_peers(cycle, n_peers, suppressed, all_figures):
     viewer = make_org(cycle, [3] * 30, org_type=OrgType.ACADEMIC)
     for _ in range(n_peers):
         make_org(cycle, [4] * 30, org_type=OrgType.ACADEMIC)
-    make_org(cycle, [2] * 30, org_type=OrgType.HOSPITAL)  # another type: not a peer in org_type
+    # Other types: not peers in org_type, and enough of them that "all participants" is never within
+    # BENCHMARK_MIN_PEERS organizations of the type group (which would hide the type group).
+    for _ in range(5):
+        make_org(cycle, [2] * 30, org_type=OrgType.HOSPITAL)
+    publish(cycle)
 
     benchmark = org_benchmark(assessment=viewer, peer_group="org_type")
 
@@ -177,14 +189,16 @@ def test_min_peers_setting_is_used(cycle, settings):
     viewer = make_org(cycle, [3] * 30)
     for _ in range(3):
         make_org(cycle, [4] * 30)
+    publish(cycle)
     benchmark = org_benchmark(assessment=viewer, peer_group="all")
     assert (benchmark.suppressed, benchmark.min_peers, benchmark.n_peers) == (False, 3, 3)
 
 
-def test_own_organization_is_never_its_own_peer(cycle):
+def test_own_organization_is_never_its_own_peer(cycle, all_figures):
     viewer = make_org(cycle, [5] * 30)
     for _ in range(5):
         make_org(cycle, [2] * 30)
+    publish(cycle)
     benchmark = org_benchmark(assessment=viewer, peer_group="all")
     # Were the viewer counted, n would be 6 and the mean 2.5.
     assert (benchmark.n_peers, benchmark.overall.peer.mean, benchmark.overall.peer.p90) == (
@@ -192,8 +206,7 @@ def test_own_organization_is_never_its_own_peer(cycle):
         Decimal("2.00"),
         Decimal("2.00"),
     )
-    rows = peer_statistics_rows(cycle_ids=[cycle.pk], exclude_organization_id=viewer.organization_id)
-    assert {row["n"] for row in rows} == {5}
+    assert {c.peer.n for c in benchmark.commitments} == {5}
 
 
 def test_peer_groups_match_on_the_organizations_attributes(cycle):
@@ -202,12 +215,17 @@ def test_peer_groups_match_on_the_organizations_attributes(cycle):
         make_org(cycle, [4] * 30, state=state)
     for state in ["TX", "CA"]:
         make_org(cycle, [2] * 30, state=state, is_teaching=True)
+    publish(cycle)
     region = org_benchmark(assessment=viewer, peer_group="region")
-    assert (region.n_peers, region.peer_group_value, region.overall.peer.median) == (
+    # 5 Midwest peers, but "all participants" (7) differs from them by only 2 organizations: comparing the
+    # two would tell how the Texan and the Californian scored, so the smaller group is hidden.
+    assert (region.n_peers, region.peer_group_value, region.suppressed, region.overall.peer) == (
         5,
         "Midwest census region",
-        Decimal("4.00"),
+        True,
+        None,
     )
+    assert "differs from" in region.hidden_reason
     teaching = org_benchmark(assessment=viewer, peer_group="teaching")
     assert (teaching.n_peers, teaching.suppressed, teaching.peer_group_value) == (
         2,
@@ -227,6 +245,7 @@ def test_strongest_and_gaps_against_peer_median(cycle):
     viewer = make_org(cycle, levels)
     for _ in range(5):
         make_org(cycle, [3] * 30)
+    publish(cycle)
     benchmark = org_benchmark(assessment=viewer, peer_group="all")
     assert [c.slug for c in benchmark.strongest] == ["engaged", "safe", "effective"]
     assert [c.slug for c in benchmark.gaps] == ["adaptive", "secure", "effective"]
@@ -243,6 +262,7 @@ def test_trend_spans_cycles_and_previous_overall(rubric):
     f.answer_all(second, 4, status=Assessment.Status.SUBMITTED)
     for _ in range(5):
         make_org(earlier, [3] * 30)
+    publish(earlier)
     benchmark = org_benchmark(assessment=second, peer_group="all")
     assert [(p.cycle_name, p.overall, p.peer_median, p.n_peers) for p in benchmark.trend] == [
         ("2025", Decimal("2.00"), Decimal("3.00"), 5),

@@ -157,6 +157,8 @@ class Command(BaseCommand):
         call_command("flush", interactive=False, verbosity=0)
         call_command("load_rubric", str(RUBRIC), publish=True, verbosity=0, stdout=_Null())
         call_command("seed_demo", orgs=scale, cycles=cycles, seed=seed, verbosity=0, stdout=_Null())
+        # Peer figures come from releases: one per cycle, as `make run` publishes them.
+        call_command("publish_benchmarks", all_cycles=True, if_none=True, stdout=_Null())
         # Fresh statistics for the planner, as autovacuum would give a long-running database.
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

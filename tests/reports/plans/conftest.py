@@ -1,11 +1,13 @@
 """Fixtures of the improvement-plan tests: Alpha's 2026 results, its plan on them, and the 2027 cycle that
 judges it."""
 
+import contextlib
 from decimal import Decimal
 
 import pytest
 
 from assessments.models import Assessment
+from reports.services.releases import ReleaseRefused, release_publish
 from tests import factories as f
 
 SUBMITTED = Assessment.Status.SUBMITTED
@@ -43,8 +45,12 @@ def alpha_results(cycle, org_a):
 
 
 def add_peers(cycle, peer_levels):
+    """Peers with submitted results, published as a release (peer figures come only from releases; too few
+    organizations for a first release: none, and no peer figures)."""
     for level in peer_levels:
         f.answer_all(f.AssessmentFactory(cycle=cycle), levels(uniform(level)), status=SUBMITTED)
+    with contextlib.suppress(ReleaseRefused):
+        release_publish(cycle=cycle, inclusion="submitted")
 
 
 @pytest.fixture

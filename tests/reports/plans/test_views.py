@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from assessments.models import Assessment, AuditEvent
 from commitments.models import Indicator
 from reports.plans.models import ActionNote, CommitmentTarget, ImprovementAction
+from reports.services.releases import release_publish
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ def results(cycle, org_a):
     )
     for _ in range(5):
         f.answer_all(f.AssessmentFactory(cycle=cycle), 3, status=SUBMITTED)
+    release_publish(cycle=cycle, inclusion="submitted")  # peer figures come only from releases
     return assessment
 
 
