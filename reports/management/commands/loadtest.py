@@ -365,6 +365,8 @@ class Command(BaseCommand):
             ["migrate", "--noinput", "-v", "0"],
             ["load_rubric", "fixtures/rubric/2026.1.yaml", "--publish"],
             ["seed_demo", "--orgs", str(orgs), "--cycles", "3", "--seed", "1", "--if-empty"],
+            # Peer figures come from releases: one per cycle, as `make run` publishes them.
+            ["publish_benchmarks", "--all-cycles", "--if-none"],
         ):
             subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         return url
