@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from commitments.models import Commitment, ComplianceItem, Indicator, Rubric, level_label
-from commitments.selectors import crosswalk, rubric_outline
+from commitments.selectors import RubricOutline, crosswalk, rubric_outline
 
 from .models import Assessment, AssessmentCycle, ComplianceAnswer, Response, ResponseChange
 
@@ -76,19 +76,21 @@ class Overview:
         return next((c.commitment for c in self.commitments if not c.is_complete), None)
 
 
-def assessment_outline(assessment: Assessment):
+def assessment_outline(assessment: Assessment) -> RubricOutline:
     """The rubric's outline as this assessment sees it: only the indicators that apply to the organization's
     type (an indicator that does not apply is not shown, not answered, not counted and not scored)."""
     return rubric_outline(assessment.cycle.rubric, org_type=assessment.organization.org_type)
 
 
-def assessment_overview(assessment: Assessment, *, with_changes: bool = True) -> Overview:
+def assessment_overview(
+    assessment: Assessment, *, with_changes: bool = True, outline: RubricOutline | None = None
+) -> Overview:
     """Per commitment: answered of total, and (with_changes) the latest change, who and when.
 
-    The rubric's outline is kept in memory (commitments.selectors.rubric_outline): one query for the
+    The rubric's outline comes from the cache (or from the caller that already holds it): one query for the
     answered counts, one more for the latest changes.
     """
-    outline = assessment_outline(assessment)
+    outline = outline or assessment_outline(assessment)
     commitment_of = {i.pk: c.pk for c in outline.commitments for i in c.indicators.all()}
     answered: dict[int, int] = {}
     for indicator_id in Response.objects.filter(ANSWERED, assessment=assessment).values_list(
@@ -170,8 +172,9 @@ def previous_answers(assessment: Assessment, previous: Assessment | None = None)
         if not responses:
             return {}
         from_rubric = assessment.cycle.rubric
-        if responses[0].rubric_id != from_rubric.pk:  # last cycle used an older rubric version
-            from_rubric = Rubric.objects.get(pk=responses[0].rubric_id)
+        if responses[0].rubric_id == from_rubric.pk:  # the same rubric version: the same indicators
+            return {r.indicator_id: r for r in responses}
+        from_rubric = Rubric.objects.get(pk=responses[0].rubric_id)  # last cycle used an older version
     mapping = crosswalk(from_rubric, assessment.cycle.rubric)
     return {mapping[r.indicator_id]: r for r in responses if r.indicator_id in mapping}
 
@@ -191,9 +194,11 @@ class IndicatorRow:
         return answer_label(self.previous) if self.previous else ""
 
 
-def commitment_rows(assessment: Assessment, commitment: Commitment) -> list[IndicatorRow]:
+def commitment_rows(
+    assessment: Assessment, commitment: Commitment, *, outline: RubricOutline | None = None
+) -> list[IndicatorRow]:
     """The commitment's indicators with descriptors, this assessment's answer and last cycle's."""
-    kept = assessment_outline(assessment).commitment(commitment.slug)
+    kept = (outline or assessment_outline(assessment)).commitment(commitment.slug)
     indicators = list(kept.indicators.all()) if kept is not None else []
     responses = {
         r.indicator_id: r

@@ -161,7 +161,8 @@ def commitment(request, slug, cycle_slug, commitment_slug):
     writing = request.method == "POST"
     action = Action.EDIT_ASSESSMENT if writing else Action.VIEW
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, action)
-    current = selectors.assessment_outline(assessment).commitment(commitment_slug)
+    outline = selectors.assessment_outline(assessment)  # read once, passed to the selectors below
+    current = outline.commitment(commitment_slug)
     if current is None:
         raise Http404("No such commitment in this cycle's rubric.")
     if writing and not assessment.is_editable:
@@ -189,12 +190,12 @@ def commitment(request, slug, cycle_slug, commitment_slug):
                 if not result.conflicts:
                     return _after_save(request, assessment, current, len(result.changed))
                 conflicts = {c.indicator.pk: c for c in result.conflicts}
-                rows = selectors.commitment_rows(assessment, current)
+                rows = selectors.commitment_rows(assessment, current, outline=outline)
                 formset = formset_class(
                     _rebased(request.POST, formset, rows, conflicts), prefix=ANSWER_PREFIX, indicator_ids=ids
                 )
     if rows is None:
-        rows = selectors.commitment_rows(assessment, current)
+        rows = selectors.commitment_rows(assessment, current, outline=outline)
     if not writing:
         formset = formset_class(prefix=ANSWER_PREFIX, indicator_ids=ids, initial=answer_initial(rows))
     if len(formset.forms) != len(rows):
@@ -216,7 +217,7 @@ def commitment(request, slug, cycle_slug, commitment_slug):
                 "conflict": conflicts.get(row.indicator.pk),
             }
         )
-    progress = selectors.assessment_overview(assessment, with_changes=False)
+    progress = selectors.assessment_overview(assessment, with_changes=False, outline=outline)
     position = next(i for i, c in enumerate(progress.commitments) if c.commitment.pk == current.pk)
     context.update(
         commitment=current,

@@ -3,7 +3,8 @@
 For each scale it builds a throwaway database (Django's test-database machinery: `test_<NAME>` next to the
 configured one, so real data is never touched), loads the rubric, seeds demo data with `seed_demo`, warms up,
 and then samples each measurement. Requests go through the whole Django stack (middleware, sessions,
-templates) with the test client; SQL queries are counted per sample.
+templates) with the test client; SQL queries are counted per sample. Each measurement is printed in
+milliseconds and as a multiple of the floor page's (assessments:floor: the base template, signed in).
 """
 
 import json
@@ -28,7 +29,18 @@ from reports.exporters.benchmarks import benchmarks_table
 from reports.exporters.tabular import to_csv
 from reports.peer_groups import PeerGroup
 
-MEASUREMENTS = ("org_dashboard", "nam_dashboard", "response_save", "scorecard_render", "export_benchmarks")
+MEASUREMENTS = (
+    "floor",
+    "org_dashboard",
+    "nam_dashboard",
+    "commitment_page",
+    "response_save",
+    "scorecard_render",
+    "export_benchmarks",
+)
+# Every figure is also given as a multiple of this one: a signed-in page that renders only the base template,
+# the least the stack does per request. Multiples carry over between machines and runs; milliseconds do not.
+FLOOR = "floor"
 RUBRIC = Path(settings.BASE_DIR) / "fixtures" / "rubric" / "2026.1.yaml"
 
 
@@ -171,6 +183,12 @@ class Command(BaseCommand):
         def nam_dashboard():
             _ok(nam.get(nam_url))
 
+        floor_url = reverse("assessments:floor")
+
+        def floor():
+            _ok(executive.get(floor_url))
+
+        runners["floor"] = floor
         runners["org_dashboard"] = org_dashboard
         runners["nam_dashboard"] = nam_dashboard
 
@@ -180,6 +198,11 @@ class Command(BaseCommand):
         assert draft is not None and draft.is_editable, "seed_demo leaves the demo organization a draft"
         assert Membership.objects.filter(user__username="quality.officer", role=Role.ASSESSOR).exists()
         turn = {"n": 0}
+
+        def commitment_page():
+            _ok(officer.get(save_url))
+
+        runners["commitment_page"] = commitment_page
 
         def response_save_prepare():
             parser = _FormFields()
@@ -247,10 +270,24 @@ class Command(BaseCommand):
         return measured
 
     def _print_table(self, scale: int, cycles: int, measured: dict) -> None:
+        floor = measured.get(FLOOR)
         self.stdout.write(f"\n{scale} organizations, {cycles} cycles ({connection.vendor})")
-        self.stdout.write(f"  {'measurement':<20}{'p50 ms':>10}{'p95 ms':>10}{'queries':>10}")
+        self.stdout.write(
+            f"  {'measurement':<20}{'p50 ms':>10}{'x floor':>9}{'p95 ms':>10}{'x floor':>9}{'queries':>10}"
+        )
         for name, row in measured.items():
-            self.stdout.write(f"  {name:<20}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}{row['queries']:>10}")
+            if floor:
+                row["p50_x_floor"] = round(row["p50_ms"] / max(floor["p50_ms"], 0.1), 1)
+                row["p95_x_floor"] = round(row["p95_ms"] / max(floor["p95_ms"], 0.1), 1)
+            times = (
+                (
+                    f"{row['p50_ms']:>10.1f}{row['p50_x_floor']:>9.1f}",
+                    f"{row['p95_ms']:>10.1f}{row['p95_x_floor']:>9.1f}",
+                )
+                if floor
+                else (f"{row['p50_ms']:>10.1f}{'':>9}", f"{row['p95_ms']:>10.1f}{'':>9}")
+            )
+            self.stdout.write(f"  {name:<20}{times[0]}{times[1]}{row['queries']:>10}")
         self.stdout.write("")
 
 
