@@ -48,16 +48,13 @@ run: $(VENV)/.installed-run chromium
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_rubric $(RUBRIC) --publish
 	$(PYTHON) manage.py seed_demo --orgs $(DEMO_ORGS) --cycles $(DEMO_CYCLES) --seed 1 --if-empty
-	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		echo "Starting a Celery worker (with beat) on $$CELERY_BROKER_URL"; \
-		trap 'kill 0' EXIT INT TERM; \
-		$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2 & \
-		$(PYTHON) manage.py runserver 127.0.0.1:8000; \
-	else \
-		$(PYTHON) manage.py runserver 127.0.0.1:8000; \
-	fi
+	@echo "Starting a Celery worker (with beat) on $${CELERY_BROKER_URL:-the embedded broker in var/celery-broker}"
+	@# Ctrl-C stops the server; the trap then stops the worker (warm shutdown: its Chromium too) and waits.
+	@$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PYTHON) manage.py runserver 127.0.0.1:8000
 
-# A worker on its own, for a second terminal (needs CELERY_BROKER_URL).
+# A worker on its own, for a second terminal or another machine (`make run` starts one already).
 worker: $(VENV)/.installed-run
 	$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2
 

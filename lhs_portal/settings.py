@@ -1,7 +1,7 @@
 """One settings module, read from the environment (see .env.example for every variable).
 
-With nothing set, the portal runs as an embedded development install: SQLite under var/, Celery tasks
-run eagerly in process, e-mail printed to the console.
+With nothing set, the portal runs as an embedded development install: SQLite under var/, Celery tasks on
+an embedded broker (a folder under var/) for the worker `make run` starts, e-mail printed to the console.
 """
 
 import os
@@ -262,9 +262,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Celery: a broker URL selects a real broker and worker; unset runs tasks eagerly in process.
+# Celery: a broker URL selects that broker (Redis in production). Unset selects the embedded broker, which
+# needs no server: kombu's filesystem transport, one file per message in a folder under var/ (README, "The
+# embedded worker"). `make run` starts a worker with beat on it, so tasks run in the background as they do in
+# production; eager mode (tasks inside the request) only where a test asks for it.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BROKER_EMBEDDED = not CELERY_BROKER_URL
+CELERY_EMBEDDED_BROKER_DIR = VAR_DIR / "celery-broker"
+if CELERY_BROKER_EMBEDDED:
+    CELERY_BROKER_URL = "filesystem://"
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged after it ran, so a crash means redelivery
@@ -280,6 +288,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
 }
+if CELERY_BROKER_EMBEDDED:
+    # Producers write into the folder the worker reads from; the worker moves a message out and deletes it
+    # once read, so the embedded broker serves ONE worker process (more workers: Redis, README).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_EMBEDDED_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_EMBEDDED_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_EMBEDDED_BROKER_DIR / "control"),
+    }
+    try:
+        for _folder in ("queue", "control"):
+            (CELERY_EMBEDDED_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"The embedded Celery broker needs the folder {CELERY_EMBEDDED_BROKER_DIR}: {exc.strerror}. "
+            "Make var/ writable (or set LHS_VAR_DIR), or set CELERY_BROKER_URL=redis://..."
+        ) from None
 # A request must not hang when the broker is down: give up publishing quickly and let the sweep re-queue.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

@@ -1,7 +1,7 @@
 """Fixtures of the fault tests: a scored world, the real Redis broker, an unreachable one.
 
-The broker is settings.CELERY_BROKER_URL when set (CI), else Redis database 12 on this machine. Tests that
-need it are skipped when Redis does not answer, except in CI where that is a failure.
+The broker is settings.CELERY_BROKER_URL unless that is the embedded broker, else Redis database 12 on this
+machine. Tests that need it are skipped when Redis does not answer, except in CI where that is a failure.
 """
 
 import contextlib
@@ -28,7 +28,7 @@ PEERS = [
 
 
 def broker_url() -> str:
-    return settings.CELERY_BROKER_URL or LOCAL_BROKER
+    return LOCAL_BROKER if settings.CELERY_BROKER_EMBEDDED else settings.CELERY_BROKER_URL
 
 
 @pytest.fixture
