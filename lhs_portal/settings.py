@@ -177,7 +177,13 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0) or None
+# The client address behind DJANGO_PROXY_COUNT proxies (assessments.audit.client_ip, with django-ipware):
+# the same function gives django-axes and the audit log their address. Without DJANGO_BEHIND_PROXY=1 no
+# forwarded header is read, so a client talking to the portal directly cannot choose its address.
+CLIENT_IP_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1) if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+if CLIENT_IP_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 0 or more (the proxies in front of the portal).")
+AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
 
 # Sessions: idle timeout and absolute lifetime, enforced by assessments.middleware.SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60

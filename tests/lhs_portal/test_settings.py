@@ -23,6 +23,8 @@ ENV_NAMES = (
     "EMAIL_BACKEND",
     "DB_PREPARED",
     "LOCAL_CACHE_ENTRIES",
+    "DJANGO_BEHIND_PROXY",
+    "DJANGO_PROXY_COUNT",
 )
 
 
@@ -175,3 +177,27 @@ def test_an_unusable_broker_folder_is_explained(tmp_path):
         "Make var/ writable (or set LHS_VAR_DIR), or set CELERY_BROKER_URL=redis://..."
     ) in result.stderr
 
+
+@pytest.mark.parametrize(
+    ("env", "proxies"),
+    [
+        ({}, "0"),
+        ({"DJANGO_PROXY_COUNT": "2"}, "0"),  # not behind a proxy: no forwarded header is read
+        ({"DJANGO_BEHIND_PROXY": "1"}, "1"),
+        ({"DJANGO_BEHIND_PROXY": "1", "DJANGO_PROXY_COUNT": "1"}, "1"),
+        ({"DJANGO_BEHIND_PROXY": "1", "DJANGO_PROXY_COUNT": "2"}, "2"),
+    ],
+)
+def test_the_proxies_trusted_for_the_client_address(tmp_path, env, proxies):
+    names = ("CLIENT_IP_PROXY_COUNT", "AXES_CLIENT_IP_CALLABLE")
+    assert _settings(tmp_path, *names, **env) == {
+        "CLIENT_IP_PROXY_COUNT": proxies,
+        "AXES_CLIENT_IP_CALLABLE": "assessments.audit.client_ip",
+    }
+
+
+def test_a_negative_proxy_count_is_a_clear_error(tmp_path):
+    env = _env(tmp_path, DJANGO_BEHIND_PROXY="1", DJANGO_PROXY_COUNT="-1")
+    result = _run([sys.executable, "-c", "from django.conf import settings; settings.DEBUG"], env)
+    assert result.returncode != 0
+    assert "DJANGO_PROXY_COUNT must be 0 or more" in result.stderr
