@@ -277,7 +277,11 @@ CELERY_BROKER_EMBEDDED = not CELERY_BROKER_URL
 CELERY_EMBEDDED_BROKER_DIR = VAR_DIR / "celery-broker"
 if CELERY_BROKER_EMBEDDED:
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "lhs_portal.embedded_broker:Transport"  # makes its folders again if deleted
 CELERY_TASK_ALWAYS_EAGER = False
+# The queue web publishes to and workers take from: another name keeps two installs (or a benchmark) on one
+# Redis apart.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
@@ -294,6 +298,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
 }
+if env_str("CELERY_BROKER_MASTER_NAME"):  # Redis Sentinel: sentinel://host1:26379;sentinel://host2:26379...
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env_str("CELERY_BROKER_MASTER_NAME")
 if CELERY_BROKER_EMBEDDED:
     # Producers write into the folder the worker reads from; the worker moves a message out and deletes it
     # once read, so the embedded broker serves ONE worker process (more workers: Redis, README).

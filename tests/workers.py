@@ -11,6 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from django.db import connection
 
@@ -59,8 +60,12 @@ def pool_children(worker_pid: int) -> list[int]:
 
 
 def session_processes(sid: int) -> list[int]:
+    """The worker's processes: those of its session, and all its descendants (Chromium starts its own)."""
     found = subprocess.run(["pgrep", "-s", str(sid)], capture_output=True, text=True, check=False)
-    return [int(pid) for pid in found.stdout.split()]
+    pids = {int(pid) for pid in found.stdout.split()}
+    with contextlib.suppress(psutil.NoSuchProcess):
+        pids |= {child.pid for child in psutil.Process(sid).children(recursive=True)}
+    return sorted(pids)
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
@@ -108,22 +113,19 @@ def _forget_connections(app) -> None:
 
 
 @contextlib.contextmanager
-def publishing_to(url: str, transport_options: dict | None = None):
-    """Publish tasks for real (not eagerly) to `url` for the duration of the block."""
+def publishing_to(url: str, transport_options: dict | None = None, transport: str | None = None):
+    """Publish tasks for real (not eagerly) to `url` for the duration of the block (`transport`: a kombu
+    transport class, which wins over the URL's scheme)."""
     from lhs_portal.celery import app
 
-    keys = (
-        "broker_url",
-        "broker_write_url",
-        "broker_read_url",
-        "task_always_eager",
-        "broker_transport_options",
-    )
+    keys = ("broker_url", "broker_write_url", "broker_read_url", "task_always_eager",
+            "broker_transport_options", "broker_transport")  # fmt: skip
     saved = {key: app.conf[key] for key in keys}
     _forget_connections(app)
+    options = transport_options if transport_options is not None else saved["broker_transport_options"]
     app.conf.update(
         broker_url=url, broker_write_url=url, broker_read_url=url, task_always_eager=False,
-        broker_transport_options=transport_options if transport_options is not None else saved[keys[-1]],
+        broker_transport_options=options, broker_transport=transport,
     )  # fmt: skip
     try:
         yield app

@@ -52,9 +52,15 @@ def _forget_connections(app) -> None:
 @contextlib.contextmanager
 def broker_at(url: str):
     """Publish tasks for real (not eagerly) to `url` for the duration of the block."""
-    keys = ("broker_url", "broker_write_url", "broker_read_url", "task_always_eager")
+    keys = ("broker_url", "broker_write_url", "broker_read_url", "task_always_eager", "broker_transport")
     saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(broker_url=url, broker_write_url=url, broker_read_url=url, task_always_eager=False)
+    celery_app.conf.update(
+        broker_url=url,
+        broker_write_url=url,
+        broker_read_url=url,
+        task_always_eager=False,
+        broker_transport=None,
+    )
     _forget_connections(celery_app)
     try:
         yield celery_app

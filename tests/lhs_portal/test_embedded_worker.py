@@ -29,6 +29,9 @@ scored = faults.scored  # Alpha's submitted assessment and five peers (a fixture
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True), needs_postgresql]
 
 
+EMBEDDED_TRANSPORT = "lhs_portal.embedded_broker:Transport"
+
+
 def embedded_env(var: Path) -> dict:
     return {
         "CELERY_BROKER_URL": "",
@@ -47,7 +50,7 @@ def test_a_scorecard_asked_for_on_its_page_is_rendered_by_the_embedded_worker(
     worker = start_worker("embedded", log, env=embedded_env(var), beat=True)
     client.force_login(executive_a, backend="assessments.backends.PortalBackend")
     try:
-        with publishing_to("filesystem://", options):
+        with publishing_to("filesystem://", options, EMBEDDED_TRANSPORT):
             response = client.post(
                 reverse("reports:scorecards", args=["alpha"]), {"cycle": scored.cycle.pk, "peer_group": "all"}
             )

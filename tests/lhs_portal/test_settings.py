@@ -137,14 +137,15 @@ def test_each_process_cache_keeps_thousands_of_entries(tmp_path, entries, expect
 def test_without_a_broker_celery_uses_the_embedded_one_under_var(tmp_path):
     code = (
         "import json; from lhs_portal.celery import app; c = app.conf; "
-        "print(json.dumps([c.broker_url, c.task_always_eager, c.broker_transport_options, "
-        "c.beat_schedule_filename]))"
+        "print(json.dumps([c.broker_url, c.broker_transport, c.task_always_eager, "
+        "c.broker_transport_options, c.beat_schedule_filename]))"
     )
     result = _run([sys.executable, "-c", code], _env(tmp_path))
     assert result.returncode == 0, result.stderr
     broker = tmp_path / "var" / "celery-broker"
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         "filesystem://",
+        "lhs_portal.embedded_broker:Transport",
         False,
         {
             "data_folder_in": str(broker / "queue"),
@@ -201,3 +202,20 @@ def test_a_negative_proxy_count_is_a_clear_error(tmp_path):
     result = _run([sys.executable, "-c", "from django.conf import settings; settings.DEBUG"], env)
     assert result.returncode != 0
     assert "DJANGO_PROXY_COUNT must be 0 or more" in result.stderr
+
+
+def test_redis_sentinel_names_its_primary(tmp_path):
+    code = (
+        "import json; from lhs_portal.celery import app; print(json.dumps(app.conf.broker_transport_options))"
+    )
+    url = "sentinel://10.0.0.1:26379;sentinel://10.0.0.2:26379;sentinel://10.0.0.3:26379"
+    result = _run(
+        [sys.executable, "-c", code], _env(tmp_path, CELERY_BROKER_URL=url, CELERY_BROKER_MASTER_NAME="lhs")
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+        "master_name": "lhs",
+    }

@@ -66,14 +66,24 @@ def broker_at(url: str, *, isolated: bool = True):
     isolated: prefix every Redis key with this process's id, so that two test runs sharing a Redis
     database never take each other's tasks.
     """
-    keys = ("broker_url", "broker_write_url", "task_always_eager", "broker_transport_options")
+    keys = (
+        "broker_url",
+        "broker_write_url",
+        "task_always_eager",
+        "broker_transport_options",
+        "broker_transport",
+    )
     saved = {key: celery_app.conf[key] for key in keys}
     options = dict(saved["broker_transport_options"] or {})
     if isolated:
         options["global_keyprefix"] = f"lhs-test-{os.getpid()}:"
     _reset_producer_pool(celery_app)
     celery_app.conf.update(
-        broker_url=url, broker_write_url=url, task_always_eager=False, broker_transport_options=options
+        broker_url=url,
+        broker_write_url=url,
+        task_always_eager=False,
+        broker_transport_options=options,
+        broker_transport=None,  # the embedded broker's class would override the URL's scheme
     )
     _reset_producer_pool(celery_app)
     try:
