@@ -13,7 +13,7 @@ RUBRIC := fixtures/rubric/2026.1.yaml
 DEMO_ORGS ?= 60
 DEMO_CYCLES ?= 3
 
-.PHONY: run worker test lint fmt bench loadtest backup restore audit lock chromium clean
+.PHONY: run worker test lint fmt bench bench-workers loadtest soak backup restore audit lock chromium clean
 
 $(PYTHON):
 	@$(PY) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -55,8 +55,10 @@ run: $(VENV)/.installed-run chromium
 	$(PYTHON) manage.py runserver 127.0.0.1:8000
 
 # A worker on its own, for a second terminal or another machine (`make run` starts one already).
+# Exactly one worker of a cluster runs beat (the periodic sweep): `make worker BEAT=` on the others.
+BEAT ?= --beat
 worker: $(VENV)/.installed-run
-	$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A lhs_portal worker $(BEAT) --loglevel=INFO --concurrency=2
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -74,6 +76,10 @@ fmt: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PYTHON) manage.py bench $(BENCH_ARGS)
+
+# Scorecard batch throughput with 1 and 2 separate worker processes (PostgreSQL and Redis), and the ratio.
+bench-workers: $(VENV)/.installed-test
+	$(PYTHON) manage.py bench_workers $(BENCH_WORKERS_ARGS)
 
 # Backups of the PostgreSQL database named by DATABASE_URL (custom format: compressed, restorable selectively).
 BACKUP_DIR ?= var/backups
@@ -100,6 +106,11 @@ lock: $(VENV)/.installed-test
 # 50 users for 2 minutes against gunicorn and PostgreSQL (DATABASE_URL); prints req/s, p95 and errors.
 loadtest: $(VENV)/.installed-test
 	$(PYTHON) manage.py loadtest $(LOADTEST_ARGS)
+
+# 20 minutes of the load test at 70% of capacity plus a scorecard batch, the worker's Chromium killed once:
+# errors and the memory of web and worker at start, middle and end (README). Not part of `make test`.
+soak: $(VENV)/.installed-test
+	$(PYTHON) manage.py soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
