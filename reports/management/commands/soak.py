@@ -3,7 +3,7 @@
 For 20 minutes (--duration) it runs the load test (`manage.py loadtest`: gunicorn, Locust, its own seeded
 database) at 70% of capacity, and beside it a Celery worker (two pool processes, beat) rendering a NAM batch
 of every scorecard of the latest cycle. Once in the run it kills the worker's Chromium (SIGKILL), which the
-worker must start again, the render retrying. It samples the resident memory (RSS) of the web processes, the
+worker must start again, the render retrying. It samples the memory (PSS) of the web processes, the
 worker processes and their Chromium after warm-up, in the middle and at the end, and fails when Locust saw
 an error or a scorecard failed.
 
@@ -40,11 +40,14 @@ def seconds(duration: str) -> int:
     return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
-def rss_mb(processes) -> float:
+def memory_mb(processes) -> float:
+    """Proportional set size (PSS): each shared page divided among the processes that share it, so that a
+    sum over Chromium's many processes or the pool's forked children does not count shared pages again."""
     total = 0
     for process in processes:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            total += process.memory_info().rss
+            info = process.memory_full_info()
+            total += getattr(info, "pss", info.rss)
     return total / 2**20
 
 
@@ -176,7 +179,7 @@ class Command(BaseCommand):
             worker_tree = [psutil.Process(worker.pid), *psutil.Process(worker.pid).children(recursive=True)]
             browsers = [p for p in worker_tree if "chrom" in p.name()]
             celery = [p for p in worker_tree if p not in browsers]
-            return {"web": rss_mb(web), "worker": rss_mb(celery), "chromium": rss_mb(browsers)}
+            return {"web": memory_mb(web), "worker": memory_mb(celery), "chromium": memory_mb(browsers)}
         return {"web": 0.0, "worker": 0.0, "chromium": 0.0}
 
     def _wait_for_batch(self, batch, timeout: int) -> dict:
@@ -205,19 +208,21 @@ class Command(BaseCommand):
     def _report(self, load_log: Path, samples: dict, batch: dict, killed, tmp: Path) -> None:
         text = load_log.read_text()
         summary = [
-            line for line in text.splitlines() if re.match(r"(Requests per second|95th|Errors):", line)
+            line
+            for line in text.splitlines()
+            if re.match(r"(Requests per second|95th percentile|Errors):", line)
         ]
         self.stdout.write("\n".join(["", "Load (manage.py loadtest):", *summary]))
         self.stdout.write(
             f"Scorecard batch: {batch['ready']} ready, {batch['failed']} failed, {batch['pending']} pending, "
             f"{batch['retried']} retried (Chromium killed once: {killed or 0} processes)"
         )
-        self.stdout.write("\nRSS (MB)   start   middle   end")
+        self.stdout.write("\nMemory (PSS, MB)   start   middle   end")
         for name in ("web", "worker", "chromium"):
             row = "".join(
                 f"{samples.get(label, {}).get(name, 0.0):>8.0f}" for label in ("start", "middle", "end")
             )
-            self.stdout.write(f"{name:<9}{row}")
+            self.stdout.write(f"{name:<17}{row}")
         errors = re.search(r"Errors:\s+(\d+)", text)
         problems = []
         if errors is None:
