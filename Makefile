@@ -16,7 +16,7 @@ RUBRIC_NEXT := fixtures/rubric/2026.2.yaml
 DEMO_ORGS ?= 60
 DEMO_CYCLES ?= 3
 
-.PHONY: run worker test lint fmt bench loadtest backup restore audit lock chromium clean
+.PHONY: run worker test lint fmt bench bench-workers loadtest soak backup restore audit lock chromium clean
 
 $(PYTHON):
 	@$(PY) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -53,18 +53,17 @@ run: $(VENV)/.installed-run chromium
 	$(PYTHON) manage.py seed_demo --orgs $(DEMO_ORGS) --cycles $(DEMO_CYCLES) --seed 1 --if-empty
 	$(PYTHON) manage.py publish_benchmarks --all-cycles --if-none
 	$(PYTHON) manage.py load_rubric $(RUBRIC_NEXT) --publish
-	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		echo "Starting a Celery worker (with beat) on $$CELERY_BROKER_URL"; \
-		trap 'kill 0' EXIT INT TERM; \
-		$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2 & \
-		$(PYTHON) manage.py runserver 127.0.0.1:8000; \
-	else \
-		$(PYTHON) manage.py runserver 127.0.0.1:8000; \
-	fi
+	@echo "Starting a Celery worker (with beat) on $${CELERY_BROKER_URL:-the embedded broker in var/celery-broker}"
+	@# Ctrl-C stops the server; the trap then stops the worker (warm shutdown: its Chromium too) and waits.
+	@$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PYTHON) manage.py runserver 127.0.0.1:8000
 
-# A worker on its own, for a second terminal (needs CELERY_BROKER_URL).
+# A worker on its own, for a second terminal or another machine (`make run` starts one already).
+# Exactly one worker of a cluster runs beat (the periodic sweep): `make worker BEAT=` on the others.
+BEAT ?= --beat
 worker: $(VENV)/.installed-run
-	$(BIN)/celery -A lhs_portal worker --beat --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A lhs_portal worker $(BEAT) --loglevel=INFO --concurrency=2
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -82,6 +81,10 @@ fmt: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PYTHON) manage.py bench $(BENCH_ARGS)
+
+# Scorecard batch throughput with 1 and 2 separate worker processes (PostgreSQL and Redis), and the ratio.
+bench-workers: $(VENV)/.installed-test
+	$(PYTHON) manage.py bench_workers $(BENCH_WORKERS_ARGS)
 
 # Backups of the PostgreSQL database named by DATABASE_URL (custom format: compressed, restorable selectively).
 BACKUP_DIR ?= var/backups
@@ -108,6 +111,11 @@ lock: $(VENV)/.installed-test
 # 50 users for 2 minutes against gunicorn and PostgreSQL (DATABASE_URL); prints req/s, p95 and errors.
 loadtest: $(VENV)/.installed-test
 	$(PYTHON) manage.py loadtest $(LOADTEST_ARGS)
+
+# 20 minutes of the load test at 70% of capacity plus a scorecard batch, the worker's Chromium killed once:
+# errors and the memory of web and worker at start, middle and end (README). Not part of `make test`.
+soak: $(VENV)/.installed-test
+	$(PYTHON) manage.py soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

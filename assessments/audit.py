@@ -2,7 +2,9 @@
 
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest
+from ipware import get_client_ip
 
 from .models import AuditEvent
 
@@ -16,11 +18,24 @@ def current_request() -> HttpRequest | None:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address, for the audit log and for django-axes (AXES_CLIENT_IP_CALLABLE): one answer.
+
+    Not behind a proxy, REMOTE_ADDR, whatever headers say. Behind CLIENT_IP_PROXY_COUNT proxies, each of
+    which appends the address it saw to X-Forwarded-For, the address the outermost one saw: the entry that
+    many places from the right (django-ipware counts the proxies listed in the header, the nearest one is
+    REMOTE_ADDR). What a client writes into the header itself lies further left and is never read; a chain
+    shorter than the proxies configured did not come through them, and REMOTE_ADDR is kept.
+    """
     if request is None:
         return None
-    # django-axes resolves the client address behind the configured number of proxies.
-    ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
-    return ip or None
+    proxies = settings.CLIENT_IP_PROXY_COUNT
+    if proxies:
+        ip, _routable = get_client_ip(
+            request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+        )
+        if ip:
+            return ip
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

@@ -1,7 +1,7 @@
 """One settings module, read from the environment (see .env.example for every variable).
 
-With nothing set, the portal runs as an embedded development install: SQLite under var/, Celery tasks
-run eagerly in process, e-mail printed to the console.
+With nothing set, the portal runs as an embedded development install: SQLite under var/, Celery tasks on
+an embedded broker (a folder under var/) for the worker `make run` starts, e-mail printed to the console.
 """
 
 import os
@@ -185,7 +185,13 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0) or None
+# The client address behind DJANGO_PROXY_COUNT proxies (assessments.audit.client_ip, with django-ipware):
+# the same function gives django-axes and the audit log their address. Without DJANGO_BEHIND_PROXY=1 no
+# forwarded header is read, so a client talking to the portal directly cannot choose its address.
+CLIENT_IP_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1) if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+if CLIENT_IP_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 0 or more (the proxies in front of the portal).")
+AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
 
 # Sessions: idle timeout and absolute lifetime, enforced by assessments.middleware.SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -315,9 +321,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Celery: a broker URL selects a real broker and worker; unset runs tasks eagerly in process.
+# Celery: a broker URL selects that broker (Redis in production). Unset selects the embedded broker, which
+# needs no server: kombu's filesystem transport, one file per message in a folder under var/ (README, "The
+# embedded worker"). `make run` starts a worker with beat on it, so tasks run in the background as they do in
+# production; eager mode (tasks inside the request) only where a test asks for it.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BROKER_EMBEDDED = not CELERY_BROKER_URL
+CELERY_EMBEDDED_BROKER_DIR = VAR_DIR / "celery-broker"
+if CELERY_BROKER_EMBEDDED:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "lhs_portal.embedded_broker:Transport"  # makes its folders again if deleted
+CELERY_TASK_ALWAYS_EAGER = False
+# The queue web publishes to and workers take from: another name keeps two installs (or a benchmark) on one
+# Redis apart.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged after it ran, so a crash means redelivery
@@ -333,6 +351,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
 }
+if env_str("CELERY_BROKER_MASTER_NAME"):  # Redis Sentinel: sentinel://host1:26379;sentinel://host2:26379...
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env_str("CELERY_BROKER_MASTER_NAME")
+if CELERY_BROKER_EMBEDDED:
+    # Producers write into the folder the worker reads from; the worker moves a message out and deletes it
+    # once read, so the embedded broker serves ONE worker process (more workers: Redis, README).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_EMBEDDED_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_EMBEDDED_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_EMBEDDED_BROKER_DIR / "control"),
+    }
+    try:
+        for _folder in ("queue", "control"):
+            (CELERY_EMBEDDED_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"The embedded Celery broker needs the folder {CELERY_EMBEDDED_BROKER_DIR}: {exc.strerror}. "
+            "Make var/ writable (or set LHS_VAR_DIR), or set CELERY_BROKER_URL=redis://..."
+        ) from None
 # A request must not hang when the broker is down: give up publishing quickly and let the sweep re-queue.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

@@ -15,6 +15,27 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# --- the embedded broker --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _embedded_broker_of_this_run(tmp_path_factory):
+    # Without CELERY_BROKER_URL, tasks queued by the tests go to the embedded broker: into a folder of this
+    # run, not var/celery-broker, where the worker of a `make run` would take them.
+    from django.conf import settings
+
+    from lhs_portal.celery import app
+
+    if settings.CELERY_BROKER_EMBEDDED:
+        folder = tmp_path_factory.mktemp("celery-broker")
+        (folder / "queue").mkdir()
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+        }
+
+
 @pytest.fixture
 def rubric(db):
     return f.build_rubric()

@@ -13,7 +13,7 @@ def compose():
 
 def test_compose_has_the_four_services_and_a_one_shot_migration():
     services = compose()["services"]
-    assert set(services) == {"web", "worker", "db", "redis", "migrate"}
+    assert set(services) == {"web", "worker", "beat", "db", "redis", "migrate"}
     assert services["migrate"]["restart"] == "no"
     assert services["migrate"]["command"][-1].startswith("python manage.py migrate --noinput && ")
 
@@ -27,12 +27,25 @@ def test_web_serves_gunicorn_on_port_8000_after_migrations():
     assert web["healthcheck"]["test"] == ["CMD", "curl", "-fsS", "http://127.0.0.1:8000/healthz"]
 
 
-def test_worker_runs_celery_with_beat_against_redis():
-    worker = compose()["services"]["worker"]
-    assert worker["command"][:4] == ["celery", "-A", "lhs_portal", "worker"]
-    assert "--beat" in worker["command"]
+def test_worker_runs_celery_against_redis_and_one_beat_sends_the_sweep():
+    services = compose()["services"]
+    worker, beat = services["worker"], services["beat"]
+    assert worker["command"] == ["celery", "-A", "lhs_portal", "worker", "--loglevel=INFO", "--concurrency=2"]
     assert worker["environment"]["CELERY_BROKER_URL"] == "redis://redis:6379/0"
     assert worker["environment"]["CHROMIUM_PATH"] == "/usr/bin/chromium"
+    assert beat["command"][:4] == ["celery", "-A", "lhs_portal", "beat"]
+    assert beat["environment"]["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+
+
+def test_workers_scale_without_a_change():
+    """`docker compose up --scale worker=N` refuses a service with a fixed container name or host port, and N
+    beats would send the sweep N times: the worker service has none of these."""
+    worker = compose()["services"]["worker"]
+    assert not {"container_name", "ports", "hostname"} & set(worker)
+    assert "--beat" not in worker["command"] and "-B" not in worker["command"]
+    assert not any(arg.startswith(("-n", "--hostname")) for arg in worker["command"])
+    assert worker["volumes"] == ["media:/app/var/media"]  # every worker writes the PDFs where web reads them
+    assert "--destination celery@$$HOSTNAME" in worker["healthcheck"]["test"][1]
 
 
 def test_database_and_broker_are_durable_and_checked():
@@ -49,7 +62,7 @@ def test_database_and_broker_are_durable_and_checked():
 
 def test_app_services_share_settings_from_the_environment():
     services = compose()["services"]
-    for name in ("web", "worker", "migrate"):
+    for name in ("web", "worker", "beat", "migrate"):
         env = services[name]["environment"]
         assert env["DJANGO_DEBUG"] == "0"
         assert env["DATABASE_URL"] == "postgres://lhs:${POSTGRES_PASSWORD:-lhs}@db:5432/lhs"

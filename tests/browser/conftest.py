@@ -140,14 +140,10 @@ def journey(browser, live_server, request):
 def scorecard_worker(transactional_db):
     """Who renders scorecards during a browser test.
 
-    Without CELERY_BROKER_URL the settings make Celery eager: the request renders the PDF itself and the
-    page shows it ready at once. With a broker (as in CI), a REAL worker runs in a thread of this process on
-    that broker (keys prefixed with this process's id, so parallel runs never take each other's tasks), and
-    the page has to follow the render by itself, as it does in production.
+    A REAL worker runs in a thread of this process on the configured broker, the embedded one without
+    CELERY_BROKER_URL (Redis keys prefixed with this process's id, so parallel runs never take each other's
+    tasks), and the page has to follow the render by itself, as it does in production.
     """
-    if not settings.CELERY_BROKER_URL:
-        yield None
-        return
     from celery.contrib.testing.worker import start_worker
 
     from lhs_portal.celery import app as celery_app

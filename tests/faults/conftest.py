@@ -1,7 +1,7 @@
 """Fixtures of the fault tests: a scored world, the real Redis broker, an unreachable one.
 
-The broker is settings.CELERY_BROKER_URL when set (CI), else Redis database 12 on this machine. Tests that
-need it are skipped when Redis does not answer, except in CI where that is a failure.
+The broker is settings.CELERY_BROKER_URL unless that is the embedded broker, else Redis database 12 on this
+machine. Tests that need it are skipped when Redis does not answer, except in CI where that is a failure.
 """
 
 import contextlib
@@ -28,7 +28,7 @@ PEERS = [
 
 
 def broker_url() -> str:
-    return settings.CELERY_BROKER_URL or LOCAL_BROKER
+    return LOCAL_BROKER if settings.CELERY_BROKER_EMBEDDED else settings.CELERY_BROKER_URL
 
 
 @pytest.fixture
@@ -52,9 +52,15 @@ def _forget_connections(app) -> None:
 @contextlib.contextmanager
 def broker_at(url: str):
     """Publish tasks for real (not eagerly) to `url` for the duration of the block."""
-    keys = ("broker_url", "broker_write_url", "broker_read_url", "task_always_eager")
+    keys = ("broker_url", "broker_write_url", "broker_read_url", "task_always_eager", "broker_transport")
     saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(broker_url=url, broker_write_url=url, broker_read_url=url, task_always_eager=False)
+    celery_app.conf.update(
+        broker_url=url,
+        broker_write_url=url,
+        broker_read_url=url,
+        task_always_eager=False,
+        broker_transport=None,
+    )
     _forget_connections(celery_app)
     try:
         yield celery_app

@@ -111,7 +111,7 @@ def test_next_request_succeeds_after_the_connection_was_terminated(gunicorn):
     assert status == 200
     assert "Engaged" in body
     status, body = _get(f"{gunicorn}/healthz")
-    assert (status, body) == (200, '{"status": "ok", "database": "ok", "broker": "eager"}')
+    assert (status, body) == (200, '{"status": "ok", "database": "ok", "broker": "ok"}')  # embedded broker
     new_backends = _portal_backends()
     assert len(new_backends) == 1
     assert new_backends != backends

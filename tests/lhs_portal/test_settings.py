@@ -23,6 +23,8 @@ ENV_NAMES = (
     "EMAIL_BACKEND",
     "DB_PREPARED",
     "LOCAL_CACHE_ENTRIES",
+    "DJANGO_BEHIND_PROXY",
+    "DJANGO_PROXY_COUNT",
 )
 
 
@@ -132,16 +134,88 @@ def test_each_process_cache_keeps_thousands_of_entries(tmp_path, entries, expect
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["LocMemCache", expected]
 
 
-@pytest.mark.parametrize(("broker", "eager"), [(None, "True"), ("redis://127.0.0.1:6379/9", "False")])
-def test_celery_runs_eagerly_without_a_broker(tmp_path, broker, eager):
-    env = {"CELERY_BROKER_URL": broker} if broker else {}
-    assert _settings(tmp_path, "CELERY_TASK_ALWAYS_EAGER", **env) == {"CELERY_TASK_ALWAYS_EAGER": eager}
-
-
-def test_a_bad_boolean_is_a_clear_error(tmp_path):
-    result = _run(
-        [sys.executable, "-c", "from django.conf import settings; settings.DEBUG"],
-        _env(tmp_path, DJANGO_DEBUG="maybe"),
+def test_without_a_broker_celery_uses_the_embedded_one_under_var(tmp_path):
+    code = (
+        "import json; from lhs_portal.celery import app; c = app.conf; "
+        "print(json.dumps([c.broker_url, c.broker_transport, c.task_always_eager, "
+        "c.broker_transport_options, c.beat_schedule_filename]))"
     )
+    result = _run([sys.executable, "-c", code], _env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    broker = tmp_path / "var" / "celery-broker"
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "filesystem://",
+        "lhs_portal.embedded_broker:Transport",
+        False,
+        {
+            "data_folder_in": str(broker / "queue"),
+            "data_folder_out": str(broker / "queue"),
+            "control_folder": str(broker / "control"),
+        },
+        str(tmp_path / "var" / "celerybeat-schedule"),
+    ]
+    assert sorted(p.name for p in broker.iterdir()) == ["control", "queue"]  # made at start
+
+
+def test_a_broker_url_selects_that_broker_and_never_eager_tasks(tmp_path):
+    names = ("CELERY_BROKER_URL", "CELERY_BROKER_EMBEDDED", "CELERY_TASK_ALWAYS_EAGER")
+    assert _settings(tmp_path, *names, CELERY_BROKER_URL="redis://127.0.0.1:6379/9") == {
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/9",
+        "CELERY_BROKER_EMBEDDED": "False",
+        "CELERY_TASK_ALWAYS_EAGER": "False",
+    }
+    assert not (tmp_path / "var" / "celery-broker").exists()
+
+
+def test_an_unusable_broker_folder_is_explained(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "celery-broker").write_text("not a folder")  # what a permission problem does for root, too
+    result = _run([sys.executable, "-c", "from django.conf import settings; settings.DEBUG"], _env(tmp_path))
     assert result.returncode != 0
-    assert "DJANGO_DEBUG must be a boolean" in result.stderr
+    assert (
+        f"The embedded Celery broker needs the folder {var / 'celery-broker'}: Not a directory. "
+        "Make var/ writable (or set LHS_VAR_DIR), or set CELERY_BROKER_URL=redis://..."
+    ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "proxies"),
+    [
+        ({}, "0"),
+        ({"DJANGO_PROXY_COUNT": "2"}, "0"),  # not behind a proxy: no forwarded header is read
+        ({"DJANGO_BEHIND_PROXY": "1"}, "1"),
+        ({"DJANGO_BEHIND_PROXY": "1", "DJANGO_PROXY_COUNT": "1"}, "1"),
+        ({"DJANGO_BEHIND_PROXY": "1", "DJANGO_PROXY_COUNT": "2"}, "2"),
+    ],
+)
+def test_the_proxies_trusted_for_the_client_address(tmp_path, env, proxies):
+    names = ("CLIENT_IP_PROXY_COUNT", "AXES_CLIENT_IP_CALLABLE")
+    assert _settings(tmp_path, *names, **env) == {
+        "CLIENT_IP_PROXY_COUNT": proxies,
+        "AXES_CLIENT_IP_CALLABLE": "assessments.audit.client_ip",
+    }
+
+
+def test_a_negative_proxy_count_is_a_clear_error(tmp_path):
+    env = _env(tmp_path, DJANGO_BEHIND_PROXY="1", DJANGO_PROXY_COUNT="-1")
+    result = _run([sys.executable, "-c", "from django.conf import settings; settings.DEBUG"], env)
+    assert result.returncode != 0
+    assert "DJANGO_PROXY_COUNT must be 0 or more" in result.stderr
+
+
+def test_redis_sentinel_names_its_primary(tmp_path):
+    code = (
+        "import json; from lhs_portal.celery import app; print(json.dumps(app.conf.broker_transport_options))"
+    )
+    url = "sentinel://10.0.0.1:26379;sentinel://10.0.0.2:26379;sentinel://10.0.0.3:26379"
+    result = _run(
+        [sys.executable, "-c", code], _env(tmp_path, CELERY_BROKER_URL=url, CELERY_BROKER_MASTER_NAME="lhs")
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+        "master_name": "lhs",
+    }

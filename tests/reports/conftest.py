@@ -1,7 +1,7 @@
 """Fixtures of the reports tests: a scored world with enough peers, and a REAL Celery worker.
 
 The worker runs in a thread of the test process (celery.contrib.testing.worker.start_worker, solo pool) on
-the real Redis broker: settings.CELERY_BROKER_URL when set (CI sets it), else redis://127.0.0.1:6379/11.
+the real Redis broker: settings.CELERY_BROKER_URL when set (CI sets it; unset is the embedded broker), else redis://127.0.0.1:6379/11.
 Tests that use it need transactional database access (django_db(transaction=True)) so that the worker's
 own database connection sees their rows. They are skipped only when Redis is unreachable outside CI.
 """
@@ -34,7 +34,7 @@ PEER_NAMES = [
 
 
 def test_broker_url() -> str:
-    return settings.CELERY_BROKER_URL or DEFAULT_TEST_BROKER
+    return DEFAULT_TEST_BROKER if settings.CELERY_BROKER_EMBEDDED else settings.CELERY_BROKER_URL
 
 
 test_broker_url.__test__ = False  # a helper, not a test
@@ -66,14 +66,24 @@ def broker_at(url: str, *, isolated: bool = True):
     isolated: prefix every Redis key with this process's id, so that two test runs sharing a Redis
     database never take each other's tasks.
     """
-    keys = ("broker_url", "broker_write_url", "task_always_eager", "broker_transport_options")
+    keys = (
+        "broker_url",
+        "broker_write_url",
+        "task_always_eager",
+        "broker_transport_options",
+        "broker_transport",
+    )
     saved = {key: celery_app.conf[key] for key in keys}
     options = dict(saved["broker_transport_options"] or {})
     if isolated:
         options["global_keyprefix"] = f"lhs-test-{os.getpid()}:"
     _reset_producer_pool(celery_app)
     celery_app.conf.update(
-        broker_url=url, broker_write_url=url, task_always_eager=False, broker_transport_options=options
+        broker_url=url,
+        broker_write_url=url,
+        task_always_eager=False,
+        broker_transport_options=options,
+        broker_transport=None,  # the embedded broker's class would override the URL's scheme
     )
     _reset_producer_pool(celery_app)
     try:
