@@ -7,6 +7,7 @@ app_name = "assessments"
 # Each section belongs to one views module; keep them apart so the URL map reads like the product.
 urlpatterns = [
     path("orgs/switch/", core.switch_org, name="switch_org"),
+    path("session/keepalive/", core.session_keepalive, name="session_keepalive"),
     # --- people, invitations, audit (views/people.py) ---
     path("orgs/<slug:slug>/people/", people.members, name="members"),
     path("orgs/<slug:slug>/people/<int:pk>/role/", people.member_role, name="member_role"),

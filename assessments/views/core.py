@@ -1,11 +1,15 @@
-"""Where a signed-in user lands, and picking the organization to work in."""
+"""Where a signed-in user lands, picking the organization to work in, and staying signed in."""
+
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import permissions
+from ..middleware import SEEN_AT, session_seconds_left
 
 
 def home(request):
@@ -32,3 +36,12 @@ def switch_org(request):
     request.session[permissions.ACTIVE_ORG_SESSION_KEY] = slug
     messages.success(request, f"You are now working in {membership.organization.name}.")
     return redirect("home")
+
+
+@require_POST
+def session_keepalive(request):
+    """The idle-timeout warning's "Stay signed in": counts as activity; answers how long the session has."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False, "seconds_left": 0}, status=401)
+    request.session[SEEN_AT] = time.time()
+    return JsonResponse({"signed_in": True, "seconds_left": session_seconds_left(request)})
