@@ -50,3 +50,30 @@ def test_nam_dashboard_charts_draw_under_the_csp(journey, nam_staff, field):
 def test_how_scores_work(journey, db):
     journey.goto("/scores/")
     journey.check("how-scores-work")
+
+
+CHART_LAYOUT = """([chart, path]) => path.split('.')
+    .reduce((o, k) => o && o[k], document.querySelector(`[data-chart='${chart}']`).layout)"""
+
+
+def test_charts_are_laid_out_for_a_phone(journey, executive_a, nam_staff, field):
+    """Issue 17 item 12: at 390 px level ticks are numbers, legends sit below, heatmap labels are turned;
+    back at a desktop width the full labels return."""
+    page = journey.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    journey.login("erin")
+    journey.goto("/orgs/alpha/dashboard/")
+    page.locator("[data-chart] .main-svg").first.wait_for()
+    assert page.evaluate(CHART_LAYOUT, ["chart-iqr", "xaxis.ticktext"]) == ["1", "2", "3", "4", "5"]
+    assert page.evaluate(CHART_LAYOUT, ["chart-radar", "legend.orientation"]) == "h"
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.wait_for_function(f"() => ({CHART_LAYOUT})(['chart-iqr', 'xaxis.ticktext'])[1] === '2 Developing'")
+    nam = journey.another("nam")
+    nam.page.set_viewport_size({"width": 390, "height": 844})
+    nam.login("nadia")
+    nam.goto("/nam/dashboard/")
+    nam.page.locator("[data-chart] .main-svg").first.wait_for()
+    heatmap = nam.page.locator("[data-chart^='chart-heat'], [data-chart*='heat']").first.get_attribute(
+        "data-chart"
+    )
+    assert nam.page.evaluate(CHART_LAYOUT, [heatmap, "xaxis.tickangle"]) == -60
