@@ -193,6 +193,13 @@ ROWS: dict[str, dict] = {
         # Only the anonymous are refused; a non-member's choice is ignored (checked in test_people_*).
         "post": {"anonymous": LOGIN},
     },
+    # --- staying signed in (the idle-timeout warning) ---
+    "assessments:session_keepalive": {
+        "kwargs": {},
+        "expect": POST_ONLY,
+        "data": {},
+        "post": {"anonymous": LOGIN},
+    },
     # --- people, invitations, audit (views/people.py) ---
     "assessments:members": {
         "kwargs": {"slug": "alpha"},

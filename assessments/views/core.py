@@ -38,10 +38,10 @@ def switch_org(request):
     return redirect("home")
 
 
+@login_required
 @require_POST
 def session_keepalive(request):
-    """The idle-timeout warning's "Stay signed in": counts as activity; answers how long the session has."""
-    if not request.user.is_authenticated:
-        return JsonResponse({"signed_in": False, "seconds_left": 0}, status=401)
+    """The idle-timeout warning's "Stay signed in": counts as activity; answers how long the session has.
+    Once the session has ended the answer is the redirect to sign in, which session.js reads as signed out."""
     request.session[SEEN_AT] = time.time()
     return JsonResponse({"signed_in": True, "seconds_left": session_seconds_left(request)})
