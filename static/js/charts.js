@@ -4,7 +4,7 @@
 //
 // On a phone (a chart narrower than NARROW px) the same figure is laid out for the width: level ticks
 // "1 Initial" ... "5 Learning" become "1" ... "5" (the axis title names the scale), legends go below the
-// plot, and a heatmap's column labels are turned so they do not run into each other. Each chart's data
+// plot, and the column labels of heatmaps and box plots are turned so they do not run into each other. Each chart's data
 // table below it gives the same figures in full.
 (function () {
   "use strict";
@@ -40,7 +40,7 @@
         ? { orientation: "h", x: 0, xanchor: "left", y: -0.18, yanchor: "top", font: { size: 12 } }
         : layout.legend || {};
     }
-    if ((figure.data || []).some(function (trace) { return trace.type === "heatmap"; })) {
+    if ((figure.data || []).some(function (trace) { return trace.type === "heatmap" || trace.type === "box"; })) {
       updates["xaxis.tickangle"] = narrow ? -60 : (layout.xaxis || {}).tickangle || 0;
       updates["xaxis.automargin"] = true;
     }
@@ -58,7 +58,15 @@
     layout.autosize = true;
     delete layout.width;
     var narrow = element.clientWidth < NARROW;
+    // A heatmap's cells are too narrow on a phone for their labels, which ran into each other: the
+    // table under the chart gives every mean and n.
+    var heatmaps = [];
+    (figure.data || []).forEach(function (trace, index) { if (trace.type === "heatmap") { heatmaps.push(index); } });
+    var cellText = function (isNarrow) {
+      return heatmaps.map(function (index) { return isNarrow ? "" : original.data[index].texttemplate; });
+    };
     if (narrow) {
+      heatmaps.forEach(function (index) { figure.data[index].texttemplate = ""; });
       var updates = narrowUpdates(original, true);
       Object.keys(updates).forEach(function (path) {
         var parts = path.split(".");
@@ -74,6 +82,7 @@
       if (nowNarrow !== narrow) {
         narrow = nowNarrow;
         window.Plotly.relayout(element, narrowUpdates(original, narrow));
+        if (heatmaps.length) { window.Plotly.restyle(element, { texttemplate: cellText(narrow) }, heatmaps); }
       }
     });
   });
