@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/switch/", core.switch_org, name="switch_org"),
     path("signed-in/", core.floor, name="floor"),
     # --- people, invitations, audit (people/views.py) ---
+    path("session/keepalive/", core.session_keepalive, name="session_keepalive"),
     path("orgs/<slug:slug>/people/", people.members, name="members"),
     path("orgs/<slug:slug>/people/<int:pk>/role/", people.member_role, name="member_role"),
     path("orgs/<slug:slug>/people/<int:pk>/remove/", people.member_remove, name="member_remove"),

@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.portal",
+                "assessments.context_processors.session_timeout",
             ],
         },
     },
@@ -196,6 +197,8 @@ AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
 # Sessions: idle timeout and absolute lifetime, enforced by assessments.middleware.SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+# How long before the idle timeout the page warns and offers to stay signed in (WCAG 2.2.1 asks for 20 s).
+SESSION_IDLE_WARNING = env_int("SESSION_IDLE_WARNING_SECONDS", 120)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

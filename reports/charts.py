@@ -31,6 +31,10 @@ YELLOW = "#F0E442"
 BLACK = "#000000"
 NAVY = "#12355b"
 GRID = "#d9dee5"
+# Peer figures drawn as lines or outlines: 3:1 or more against white (WCAG 1.4.11), unlike ORANGE (2.25:1)
+# and SKY (2.31:1).
+PEER = "#B34700"  # 5.5:1
+PEER_RANGE = "#2B7BB9"  # 4.5:1
 SERIES = [BLUE, VERMILION, GREEN, PURPLE, ORANGE, SKY, BLACK, "#8c6d00", "#5a5a5a", "#7a3e9d"]
 SYMBOLS = [
     "circle",
@@ -126,7 +130,7 @@ def radar_spec(benchmark: OrgBenchmark) -> dict:
                 "theta": closed_names,
                 "name": _peer_name(benchmark),
                 "mode": "lines+markers",
-                "line": {"color": ORANGE, "width": 2, "dash": "dash"},
+                "line": {"color": PEER, "width": 2, "dash": "dash"},
                 "marker": {"symbol": "diamond", "size": 9},
                 "hovertemplate": "%{theta}: %{r:.2f}<extra>Peer median</extra>",
             }
@@ -175,8 +179,8 @@ def score_vs_iqr_spec(benchmark: OrgBenchmark) -> dict:
                 "name": "Middle half of peers (25th to 75th percentile)",
                 "marker": {
                     "color": "rgba(86, 180, 233, 0.35)",
-                    "line": {"color": SKY, "width": 1},
-                    "pattern": {"shape": "/", "fgcolor": SKY, "size": 6, "solidity": 0.2},
+                    "line": {"color": PEER_RANGE, "width": 1.5},
+                    "pattern": {"shape": "/", "fgcolor": PEER_RANGE, "size": 6, "solidity": 0.2},
                 },
                 "width": 0.55,
                 "customdata": [[float(c.peer.p25), float(c.peer.p75)] for c in with_peers],
@@ -265,8 +269,9 @@ def trend_spec(benchmark: OrgBenchmark) -> dict:
                 "y": [float(p.peer_median) for p in peer_points],
                 "mode": "lines+markers",
                 "name": "Peer median, overall",
-                "line": {"color": ORANGE, "width": 3, "dash": "dash"},
-                "marker": {"symbol": "diamond", "size": 10},
+                # A dash pattern and a marker no commitment line has: told apart without colour (WCAG 1.4.1).
+                "line": {"color": PEER, "width": 3, "dash": "12px,4px,2px,4px"},
+                "marker": {"symbol": "hourglass", "size": 10},
                 "hovertemplate": "%{x}: %{y:.2f}<extra>Peer median</extra>",
             }
         )
@@ -349,15 +354,16 @@ def heatmap_spec(rows: list[str], columns: list[str], means, counts) -> dict:
         "y": rows,
         "text": text,
         "texttemplate": "%{text}",
-        "textfont": {"size": 11},
+        # One dark text colour on every cell: the scale stops at a mid blue, so each label is 5.5:1 or more
+        # (plotly's automatic black-or-white text fell to 3.1:1 on the middle blues).
+        "textfont": {"size": 12, "color": "#111111"},
         # ColorBrewer Blues: one hue, readable by colour-blind readers; every cell also shows its number,
         # so no colour scale is drawn (plotly's colour bar also sets a style attribute our CSP blocks).
         "colorscale": [
             [0, "#f7fbff"],
-            [0.25, "#c6dbef"],
-            [0.5, "#6baed6"],
-            [0.75, "#2171b5"],
-            [1, "#08306b"],
+            [0.33, "#deebf7"],
+            [0.66, "#9ecae1"],
+            [1, "#4292c6"],
         ],
         "zmin": 1,
         "zmax": 5,

@@ -220,6 +220,13 @@ ROWS: dict[str, dict] = {
         "post": {"anonymous": LOGIN},
     },
     # --- people, invitations, audit (assessments/people/views.py) ---
+    # --- staying signed in (the idle-timeout warning) ---
+    "assessments:session_keepalive": {
+        "kwargs": {},
+        "expect": POST_ONLY,
+        "data": {},
+        "post": {"anonymous": LOGIN},
+    },
     "assessments:members": {
         "kwargs": {"slug": "alpha"},
         "expect": ORG_ADMINS_ONLY,

@@ -1,11 +1,15 @@
-"""Where a signed-in user lands, and picking the organization to work in."""
+"""Where a signed-in user lands, picking the organization to work in, and staying signed in."""
+
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import permissions
+from ..middleware import SEEN_AT, session_seconds_left
 
 
 def home(request):
@@ -40,3 +44,9 @@ def floor(request):
     (session, user, memberships, navigation). The load test and `manage.py bench` read every page's figures
     against it."""
     return render(request, "assessments/floor.html")
+@require_POST
+def session_keepalive(request):
+    """The idle-timeout warning's "Stay signed in": counts as activity; answers how long the session has.
+    Once the session has ended the answer is the redirect to sign in, which session.js reads as signed out."""
+    request.session[SEEN_AT] = time.time()
+    return JsonResponse({"signed_in": True, "seconds_left": session_seconds_left(request)})

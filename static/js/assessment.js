@@ -35,7 +35,8 @@
     form.addEventListener("change", markDirty);
     form.addEventListener("submit", function () { dirty = false; });
     window.addEventListener("beforeunload", function (event) {
-      if (dirty) {
+      // Not when the idle-timeout dialog sends the person to sign in: session.js keeps the input.
+      if (dirty && !document.documentElement.hasAttribute("data-leaving-to-sign-in")) {
         event.preventDefault();
         event.returnValue = "";
       }

@@ -84,3 +84,63 @@ def test_anonymous_visitors_are_left_alone(client):
     response = client.get("/commitments/")
     assert response.status_code == 200
     assert LOGIN_AT not in client.session
+
+
+# --- the idle-timeout warning's data and its "Stay signed in" (static/js/session.js) ---
+
+KEEPALIVE = "/session/keepalive/"
+
+
+def test_every_signed_in_page_tells_the_warning_how_long_the_session_has(signed_in, settings):
+    settings.SESSION_IDLE_WARNING = 90
+    _age(signed_in, **{SEEN_AT: 30, LOGIN_AT: 30})  # seen 30 s ago: not written again (once a minute)
+    response = signed_in.get(PAGE)
+    assert response.context["session_seconds_left"] in (1770, 1771)
+    assert response.context["session_warning_seconds"] == 90
+    assert response.context["session_idle_seconds"] == 1800
+    page = response.content.decode()
+    assert 'role="alertdialog"' in page
+    assert 'data-keepalive-url="/session/keepalive/"' in page
+
+
+def test_the_warning_counts_the_absolute_lifetime_when_it_ends_first(signed_in, settings):
+    _age(signed_in, **{SEEN_AT: 0, LOGIN_AT: settings.SESSION_ABSOLUTE_TIMEOUT - 300})
+    assert signed_in.get(PAGE).context["session_seconds_left"] in (300, 301)
+
+
+def test_stay_signed_in_counts_as_activity(signed_in, settings):
+    _age(signed_in, **{SEEN_AT: 25 * 60, LOGIN_AT: 25 * 60})
+    response = signed_in.post(KEEPALIVE)
+    assert response.status_code == 200
+    assert response.json()["signed_in"] is True
+    assert response.json()["seconds_left"] in (1800, 1801)
+    assert abs(signed_in.session[SEEN_AT] - time.time()) < 5
+
+
+def test_stay_signed_in_is_a_post_and_cannot_revive_an_ended_session(signed_in, client, settings):
+    assert signed_in.get(KEEPALIVE).status_code == 405
+    _age(signed_in, **{SEEN_AT: settings.SESSION_IDLE_TIMEOUT + 5})
+    response = signed_in.post(KEEPALIVE)
+    assert response["Location"] == "/accounts/login/?next=/session/keepalive/"
+    assert SESSION_KEY not in signed_in.session
+    client.logout()
+    assert client.post(KEEPALIVE)["Location"] == "/accounts/login/?next=/session/keepalive/"
+
+
+def test_a_form_sent_after_the_timeout_says_it_was_not_saved(signed_in, settings):
+    _age(signed_in, **{SEEN_AT: settings.SESSION_IDLE_TIMEOUT + 5})
+    response = signed_in.post(PAGE, {"email": "someone@example.org"})
+    assert response["Location"] == "/accounts/login/?next=/orgs/alpha/people/"
+    assert (
+        "You were signed out after a period of inactivity. What you sent was not saved: sign in again, and"
+        " your input will be put back on the page for you to save."
+        in signed_in.get(response["Location"]).content.decode()
+    )
+
+
+def test_a_short_timeout_still_notes_activity(signed_in, settings):
+    """The session is marked seen at most once a minute, or a tenth of a shorter timeout."""
+    settings.SESSION_IDLE_TIMEOUT = 20
+    _age(signed_in, **{SEEN_AT: 3})
+    signed_in.get(PAGE)
+    assert abs(signed_in.session[SEEN_AT] - time.time()) < 2

@@ -108,3 +108,35 @@ def test_nam_publishes_a_release_and_a_member_sees_it(journey, nam_staff, execut
     # Peers 2, 2, 2, 2, 2, 5, 5, 5, 5, 5: median 3.50.
     assert member.page.locator("p.kpi-value").nth(1).inner_text() == "3.50"
     member.check("dashboard-release-2")
+
+
+CHART_LAYOUT = """([chart, path]) => path.split('.')
+    .reduce((o, k) => o && o[k], document.querySelector(`[data-chart='${chart}']`).layout)"""
+
+
+def test_charts_are_laid_out_for_a_phone(journey, executive_a, nam_staff, field):
+    """Issue 17 item 12: at 390 px level ticks are numbers, legends sit below, heatmap labels are turned;
+    back at a desktop width the full labels return."""
+    page = journey.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    journey.login("erin")
+    journey.goto("/orgs/alpha/dashboard/")
+    page.locator("[data-chart] .main-svg").first.wait_for()
+    assert page.evaluate(CHART_LAYOUT, ["chart-iqr", "xaxis.ticktext"]) == ["1", "2", "3", "4", "5"]
+    assert page.evaluate(CHART_LAYOUT, ["chart-radar", "legend.orientation"]) == "h"
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.wait_for_function(f"() => ({CHART_LAYOUT})(['chart-iqr', 'xaxis.ticktext'])[1] === '2 Developing'")
+    nam = journey.another("nam")
+    nam.page.set_viewport_size({"width": 390, "height": 844})
+    nam.login("nadia")
+    nam.goto("/nam/dashboard/")
+    nam.page.locator("[data-chart] .main-svg").first.wait_for()
+    heatmap = nam.page.locator("[data-chart^='chart-heat'], [data-chart*='heat']").first.get_attribute(
+        "data-chart"
+    )
+    assert nam.page.evaluate(CHART_LAYOUT, [heatmap, "xaxis.tickangle"]) == -60
+    # Cell labels would run into each other: the table under the chart gives them.
+    cell_labels = nam.page.locator(f"[data-chart='{heatmap}'] svg text").filter(has_text="n=")
+    assert cell_labels.count() == 0
+    nam.page.set_viewport_size({"width": 1366, "height": 900})
+    cell_labels.first.wait_for()

@@ -166,7 +166,7 @@ def test_journey_1_quality_officer_fills_in_and_submits(journey, cycle, org_a, a
     page.get_by_label(re.compile(r"^\s*Their title")).fill("Chief Quality Officer")
     page.get_by_role("checkbox", name=re.compile("Our leadership has reviewed")).check()
     page.get_by_role("button", name="Submit the assessment").click()
-    page.get_by_text("This field is required.").wait_for()
+    page.get_by_text("This field is required.", exact=True).wait_for()
     name_field = page.get_by_label(re.compile(r"^\s*Name of the leader affirming"))
     assert name_field.get_attribute("aria-invalid") == "true"
     assert described_by(page, name_field) == "This field is required."
@@ -238,7 +238,9 @@ def test_journey_2_returned_resubmitted_validated(journey, cycle, org_a, assesso
 
     # Returning without a comment is refused, the error tied to the comment field; nothing changes.
     _decide(nam, "Return to the organization")
-    nam.page.get_by_text("Say what the organization should change before resubmitting.").wait_for()
+    nam.page.get_by_text(
+        "Say what the organization should change before resubmitting.", exact=True
+    ).wait_for()
     comment = nam.page.get_by_label(re.compile(r"^\s*Comment to the organization"))
     assert comment.get_attribute("aria-invalid") == "true"
     assert "Say what the organization should change before resubmitting." in described_by(nam.page, comment)
@@ -353,7 +355,7 @@ def test_journey_3_executive_dashboard_and_scorecard(
     # A forged cycle id (another organization's, or none at all) is refused on the form.
     page.locator("select[name=cycle] option").first.evaluate("option => { option.value = '999999'; }")
     page.get_by_role("button", name="Prepare the scorecard").click()
-    page.get_by_text("Select a valid choice").wait_for()
+    page.get_by_text("Select a valid choice").first.wait_for()
     assert page.get_by_label(re.compile(r"^\s*Cycle")).get_attribute("aria-invalid") == "true"
     journey.check("scorecards-error")
 
@@ -477,7 +479,7 @@ def test_journey_5_invitation_accepted_in_a_new_browser(journey, org_a, admin_a)
     # A wrong address is refused on the form, with the error announced and tied to its field.
     page.get_by_label("E-mail address").fill("not-an-address")
     page.get_by_role("button", name="Send invitation").click()
-    page.get_by_text("Enter a valid email address.").wait_for()
+    page.get_by_text("Enter a valid email address.").first.wait_for()
     email_field = page.get_by_label("E-mail address")
     assert email_field.get_attribute("aria-invalid") == "true"
     assert "Enter a valid email address." in described_by(page, email_field)
@@ -505,7 +507,7 @@ def test_journey_5_invitation_accepted_in_a_new_browser(journey, org_a, admin_a)
     colleague.page.get_by_label(re.compile(r"^\s*Password\W*$")).fill("a long enough passphrase 1")
     colleague.page.get_by_label("Password again").fill("something else entirely 2")
     colleague.page.get_by_role("button", name="Create my account and join").click()
-    colleague.page.get_by_text("The two passwords differ.").wait_for()
+    colleague.page.get_by_text("The two passwords differ.").first.wait_for()
     assert colleague.page.get_by_label("Password again").get_attribute("aria-invalid") == "true"
     assert not Membership.objects.filter(user__email="carol.quinn@example.org").exists()
     colleague.check("join-error")

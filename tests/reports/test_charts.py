@@ -172,3 +172,42 @@ def test_export_data_keeps_only_the_template_defaults_of_the_trace_types_drawn(c
         "data": {kind: full_template["data"][kind] for kind in ("bar", "scatter")},
     }
     assert exported == full
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted([luminance(one), luminance(other)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_heatmap_labels_are_readable_on_every_cell():
+    """WCAG 1.4.3: the one label colour against each colour of the scale, the darkest included."""
+    cells = charts.heatmap_spec(["Hospital"], ["Engaged"], [[None]], [[0]])["data"][0]
+    label = cells["textfont"]["color"]
+    ratios = [round(contrast(label, colour), 2) for _, colour in cells["colorscale"]]
+    assert ratios == [18.16, 15.59, 10.78, 5.54]
+
+
+def test_peer_lines_and_ranges_stand_out_and_the_peer_median_is_not_told_by_colour_alone(rubric):
+    """WCAG 1.4.11 (3:1 on white) and 1.4.1: no commitment line shares the peer median's dash or marker."""
+    assert round(contrast(charts.PEER, "#ffffff"), 2) == 5.5
+    assert round(contrast(charts.PEER_RANGE, "#ffffff"), 2) == 4.53
+    earlier = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    later = f.AssessmentCycleFactory(name="2026", rubric=rubric)
+    organization = f.OrganizationFactory(name="Trend Clinic")
+    f.answer_all(f.AssessmentFactory(organization=organization, cycle=earlier), 2, status="validated")
+    current = f.answer_all(f.AssessmentFactory(organization=organization, cycle=later), 4, status="submitted")
+    for _ in range(5):
+        make_org(earlier, [3] * 30)
+    traces = charts.trend_spec(org_benchmark(assessment=current, peer_group="all"))["data"]
+    peer = next(t for t in traces if t["name"] == "Peer median, overall")
+    commitments = traces[:10]
+    assert peer["line"]["color"] == charts.PEER
+    assert peer["line"]["dash"] not in {t["line"]["dash"] for t in commitments}
+    assert peer["marker"]["symbol"] not in {t["marker"]["symbol"] for t in commitments}
