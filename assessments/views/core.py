@@ -44,6 +44,8 @@ def floor(request):
     (session, user, memberships, navigation). The load test and `manage.py bench` read every page's figures
     against it."""
     return render(request, "assessments/floor.html")
+
+
 @require_POST
 def session_keepalive(request):
     """The idle-timeout warning's "Stay signed in": counts as activity; answers how long the session has.
