@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "assessments.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lhs_portal.middleware.MethodNotAllowedPageMiddleware",
     "csp.middleware.CSPMiddleware",
     # django-axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",

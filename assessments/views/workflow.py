@@ -291,8 +291,14 @@ def review(request, slug, cycle_slug):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request, slug, cycle_slug):
+    if request.method == "GET":
+        # A bookmark, or `next=` after signing in again from the review page: submitting needs its button.
+        messages.info(
+            request, "Nothing was submitted: an assessment is submitted with the button on this page."
+        )
+        return redirect("assessments:review", slug, cycle_slug)
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, Action.EDIT_ASSESSMENT)
     form = AffirmationForm(
         request.POST, action=reverse("assessments:submit", args=[organization.slug, cycle.slug])

@@ -445,6 +445,43 @@ def test_resubmission_after_return(client, draft, assessor_a, nam_staff):
     assert Response.objects.get(assessment=draft, indicator__code="ENG-1").evidence_summary == "Minutes"
 
 
+def test_submit_opened_by_get_leads_to_the_review_page(client, draft, assessor_a):
+    # A bookmark, or `next=` after signing in again from the review page: never the browser's bare 405.
+    client = login(client, assessor_a)
+    response = client.get(url("submit"))
+    assert (response.status_code, response["Location"]) == (302, url("review"))
+    page = text(client.get(response["Location"]))
+    assert "Nothing was submitted: an assessment is submitted with the button on this page." in page
+    assert snapshot(draft)[2] == ("draft", None)
+
+
+def test_submit_after_signing_in_again_lands_on_the_review_page(client, draft, assessor_a):
+    signed_out = client.get(url("submit"))
+    assert signed_out["Location"] == "/accounts/login/?next=/orgs/alpha/assessments/2026/submit/"
+    login(client, assessor_a)
+    response = client.get("/orgs/alpha/assessments/2026/submit/", follow=True)
+    assert response.redirect_chain == [(url("review"), 302)]
+    assert "<h1" in response.content.decode() and "Review and submit" in text(response)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orgs/alpha/assessments/2026/copy-previous/",
+        "/orgs/alpha/people/1/remove/",
+        "/orgs/switch/",
+        "/nam/assessments/1/decision/",
+    ],
+)
+def test_post_only_addresses_opened_by_get_show_a_portal_page(client, draft, admin_a, path):
+    response = login(client, admin_a).get(path)
+    assert (response.status_code, response["Allow"]) == (405, "POST")
+    page = text(response)
+    assert "This address is for a button, not a link" in page
+    assert "opening it here changed nothing" in page and "Back to the portal" in page
+    assert "LHS Commitments Portal" in page  # the portal's own page, with its navigation
+
+
 # ---------------------------------------------------------------------------------------------------------
 # History
 
