@@ -26,6 +26,7 @@ urlpatterns = [
         workflow.commitment,
         name="commitment",
     ),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/start/", workflow.start, name="start"),
     path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/review/", workflow.review, name="review"),
     path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/submit/", workflow.submit, name="submit"),
     path(

@@ -99,15 +99,40 @@ def org_home(request, slug):
             "assessments/workflow/past.html",
             {"organization": organization, "assessments": selectors.organization_assessments(organization)},
         )
-    assessment = Assessment.objects.filter(organization=organization, cycle=cycle).first()
-    if assessment is None and permissions.can(request.user, Action.EDIT_ASSESSMENT, organization):
-        assessment, _ = services.assessment_get_or_start(
+    if not Assessment.objects.filter(organization=organization, cycle=cycle).exists():
+        return _not_started(request, organization, cycle)
+    return redirect("assessments:overview", organization.slug, cycle.slug)
+
+
+def _not_started(request, organization, cycle):
+    """No assessment yet. Opening a page never writes: an assessor starts it with a button (a POST)."""
+    can_start = cycle.status == cycle.Status.OPEN and permissions.can(
+        request.user, Action.EDIT_ASSESSMENT, organization
+    )
+    return render(
+        request,
+        "assessments/workflow/not_started.html",
+        {"organization": organization, "cycle": cycle, "can_start": can_start},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request, slug, cycle_slug):
+    if request.method == "GET":  # a bookmark or `next=`: the overview offers the button
+        return redirect("assessments:overview", slug, cycle_slug)
+    organization, cycle, _ = _load(request, slug, cycle_slug, Action.EDIT_ASSESSMENT)
+    try:
+        _, created = services.assessment_get_or_start(
             organization=organization, cycle=cycle, user=request.user
         )
-    if assessment is None:
-        return render(
-            request, "assessments/workflow/not_started.html", {"organization": organization, "cycle": cycle}
-        )
+    except services.WorkflowError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if created:
+            messages.success(
+                request, f"The {cycle.name} assessment is started: answer each commitment in turn."
+            )
     return redirect("assessments:overview", organization.slug, cycle.slug)
 
 
@@ -115,13 +140,7 @@ def org_home(request, slug):
 def overview(request, slug, cycle_slug):
     organization, cycle, assessment = _load(request, slug, cycle_slug, people=True)
     if assessment is None:
-        if cycle.status == cycle.Status.OPEN and permissions.can(
-            request.user, Action.EDIT_ASSESSMENT, organization
-        ):
-            return org_home(request, slug)
-        return render(
-            request, "assessments/workflow/not_started.html", {"organization": organization, "cycle": cycle}
-        )
+        return _not_started(request, organization, cycle)
     context = _base_context(request, organization, cycle, assessment)
     progress = selectors.assessment_overview(assessment)
     can_copy = (

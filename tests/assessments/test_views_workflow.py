@@ -82,18 +82,48 @@ def post_data(assessment, commitment_slug, changes=None, *, then="stay"):
 # Landing
 
 
-def test_org_home_starts_the_draft_for_an_assessor(client, cycle, assessor_a):
-    response = login(client, assessor_a).get(reverse("assessments:org_home", args=["alpha"]))
-    assert response.status_code == 302 and response["Location"] == "/orgs/alpha/assessments/2026/"
+@pytest.mark.parametrize("page", ["org_home", "overview"])
+def test_opening_the_assessment_never_starts_it(client, cycle, assessor_a, page):
+    path = reverse("assessments:org_home", args=["alpha"]) if page == "org_home" else url("overview")
+    response = login(client, assessor_a).get(path)
+    assert response.status_code == 200
+    assert "Alpha Regional Hospital has not started its 2026 assessment yet." in text(response)
+    assert 'action="/orgs/alpha/assessments/2026/start/"' in response.content.decode()
+    assert "Start the 2026 assessment" in text(response)
+    assert Assessment.objects.count() == 0
+
+
+def test_an_assessor_starts_the_assessment_with_a_post(client, cycle, assessor_a):
+    client = login(client, assessor_a)
+    response = client.post(url("start"), follow=True)
+    assert response.redirect_chain == [(url("overview"), 302)]
+    assert "The 2026 assessment is started: answer each commitment in turn." in text(response)
     assert list(Assessment.objects.values_list("organization__slug", "cycle__name", "status")) == [
         ("alpha", "2026", "draft")
     ]
+    again = client.post(url("start"), follow=True)  # a second tab or a double click: still one draft
+    assert "is started" not in text(again) and Assessment.objects.count() == 1
+
+
+def test_start_opened_by_get_changes_nothing(client, cycle, assessor_a):
+    response = login(client, assessor_a).get(url("start"))
+    assert (response.status_code, response["Location"]) == (302, url("overview"))
+    assert Assessment.objects.count() == 0
+
+
+def test_start_refuses_a_closed_cycle(client, cycle, assessor_a):
+    cycle.status = AssessmentCycle.Status.CLOSED
+    cycle.save()
+    response = login(client, assessor_a).post(url("start"), follow=True)
+    assert "The 2026 cycle is not open: an assessment cannot be started." in text(response)
+    assert Assessment.objects.count() == 0
 
 
 def test_org_home_tells_an_executive_it_is_not_started(client, cycle, executive_a):
     response = login(client, executive_a).get(reverse("assessments:org_home", args=["alpha"]))
     assert response.status_code == 200
     assert "Alpha Regional Hospital has not started its 2026 assessment yet." in text(response)
+    assert "Start the 2026 assessment" not in text(response)
     assert Assessment.objects.count() == 0
 
 

@@ -119,6 +119,10 @@ def test_journey_1_quality_officer_fills_in_and_submits(journey, cycle, org_a, a
     journey.check("landing")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessment").click()
     page.get_by_role("heading", level=1, name="2026 self-assessment").wait_for()
+    assert not Assessment.objects.exists()  # opening a page never starts the assessment: a button does
+    journey.check("not-started")
+    page.get_by_role("button", name="Start the 2026 assessment").click()
+    page.get_by_text("The 2026 assessment is started").wait_for()
     journey.check("overview")
     page.get_by_role("link", name="Start with Engaged").click()
 
