@@ -276,7 +276,8 @@ def _after_save(request, assessment, current, changed: int):
             request, f"{current.name}: saved ({changed} answer{'s' if changed != 1 else ''} changed)."
         )
     else:
-        messages.info(request, f"{current.name}: nothing had changed.")
+        # Also the answer to a repeated POST (a double click): the answers on the page are the saved ones.
+        messages.info(request, f"{current.name}: saved (no answer had changed since the last save).")
     if request.POST.get("then") == "next":
         following = next(
             (c for c in rubric_outline(assessment.cycle.rubric).commitments if c.order > current.order), None

@@ -240,6 +240,18 @@ def test_save_keeps_a_partial_draft_and_save_and_next_moves_on(client, draft, as
     assert "Engaged: saved (1 answer changed)." in page
 
 
+def test_a_repeated_save_says_the_answers_are_saved(client, draft, assessor_a):
+    # A double click sends the same form twice: the second finds the answer saved at a newer version.
+    client = login(client, assessor_a)
+    form = post_data(draft, "engaged", {"ENG-1": {"answer": "4", "evidence_summary": "Board minutes"}})
+    client.post(url("commitment", "engaged"), form)
+    response = client.post(url("commitment", "engaged"), form, follow=True)
+    page = text(response)
+    assert "Engaged: saved (no answer had changed since the last save)." in page
+    assert "nothing had changed" not in page and "A colleague saved" not in page
+    assert snapshot(draft)[:2] == ([("ENG-1", 4, False, "", "Board minutes", "", 1)], 1)
+
+
 def test_conflict_between_two_clients(client, django_user_model, draft, org_a, assessor_a):
     from django.test import Client
 
