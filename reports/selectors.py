@@ -38,6 +38,8 @@ from .stats import percentile_sql, prepare_connection
 
 # The Organization fields NAM staff may filter and group by.
 ORG_FIELDS = ("org_type", "size_band", "region", "is_teaching")
+# NAM staff's filter on part of the organization's name (case-insensitive): filters only, never a grouping.
+NAME_CONTAINS = "name_contains"
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,13 @@ def peer_statistics_rows(
         join_me = ""
         rank_sql = "NULL"
     for name, value in (filters or {}).items():
+        if name == NAME_CONTAINS:  # Django's icontains, as a subquery: the same match as the lists
+            ids_sql, ids_params = (
+                Organization.objects.filter(name__icontains=value).values("id").query.sql_with_params()
+            )
+            where.append(f"s.organization_id IN ({ids_sql})")
+            where_params.extend(ids_params)
+            continue
         if name not in ORG_FIELDS:
             raise ValueError(f"Cannot filter peers by {name!r}.")
         where.append(f"o.{qn(name)} = %s")
@@ -435,6 +444,9 @@ def organizations_filtered(filters: dict | None = None):
     """Active organizations matching NAM staff's filters (fields from ORG_FIELDS)."""
     queryset = Organization.objects.active()
     for name, value in (filters or {}).items():
+        if name == NAME_CONTAINS:
+            queryset = queryset.filter(name__icontains=value)
+            continue
         if name not in ORG_FIELDS:
             raise ValueError(f"Cannot filter organizations by {name!r}.")
         queryset = queryset.filter(**{name: value})

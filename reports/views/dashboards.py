@@ -200,7 +200,20 @@ class FieldFilterForm(forms.Form):
         filters = {name: data[name] for name in ("org_type", "size_band", "region") if data.get(name)}
         if data.get("teaching"):
             filters["is_teaching"] = data["teaching"] == "yes"
+        if data.get("q", "").strip():
+            filters[selectors.NAME_CONTAINS] = data["q"].strip()
         return filters
+
+    def in_effect(self) -> list[str]:
+        """The filters applied, as the page says them ("Organization type: Health system")."""
+        described = []
+        for name in ("org_type", "size_band", "region", "teaching"):
+            value = self.cleaned_data.get(name)
+            if value:
+                described.append(f"{self.fields[name].label}: {dict(self.fields[name].choices)[value]}")
+        if self.cleaned_data.get("q", "").strip():
+            described.append(f"Organization name contains “{self.cleaned_data['q'].strip()}”")
+        return described
 
 
 def field_filters(request, cycles):
@@ -227,13 +240,12 @@ def latest_cycles():
 def nam_dashboard(request):
     permissions.require_nam_staff(request)
     cycles = latest_cycles()
-    form, cycle, filters, name_query = field_filters(request, cycles)
+    form, cycle, filters, _ = field_filters(request, cycles)
     context = {"form": form, "cycle": cycle, "cycles": cycles, "filters": filters}
+    context["filters_in_effect"] = form.in_effect() if filters else []
     if cycle is None:
         return render(request, "reports/dashboards/nam.html", context)
     organizations = selectors.organizations_filtered(filters).order_by("name")
-    if name_query:
-        organizations = organizations.filter(name__icontains=name_query)
     page = Paginator(organizations.only("name", "slug", "org_type", "region", "state"), 25).get_page(
         request.GET.get("page")
     )

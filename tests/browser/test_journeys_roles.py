@@ -41,3 +41,32 @@ def test_a_double_click_on_save_sends_one_post(journey, cycle, org_a, assessor_a
     assert list(Response.objects.filter(assessment=draft).values_list("level", "version")) == [(4, 1)]
     assert posts == [journey.base_url + "/orgs/alpha/assessments/2026/commitments/engaged/"]
     journey.check("saved-once")
+
+
+def test_nam_name_filter_applies_to_the_whole_page_and_its_downloads(journey, cycle, nam_staff, tmp_path):
+    from tests.browser.test_journeys import _download_csv, _seed_peers
+
+    _seed_peers(cycle, ["Riverside General", "Riverside Children's", "Hilltop Medical", "Lakeside Clinic"])
+    page = journey.page
+    journey.login("nadia")
+    page.get_by_role("heading", level=1, name="Field dashboard").wait_for()
+    assert "No filters: every table, chart and download below covers all organizations." in page.inner_text(
+        "#filters-in-effect"
+    )
+    page.get_by_label("Organization name contains").fill("Riverside")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"q=Riverside"))
+    assert page.inner_text("#filters-in-effect") == (
+        "Every table, chart and download below shows only organizations matching: "
+        "Organization name contains “Riverside”."
+    )
+    organizations = page.get_by_role("table", name=re.compile(r"organizations? match"))
+    assert organizations.locator("tbody th").all_inner_texts() == [
+        "Riverside Children's",
+        "Riverside General",
+    ]
+    by_cycle = page.get_by_role("table", name="By cycle").locator("tbody tr").first.inner_text().split()
+    assert by_cycle[:3] == ["2026", "0", "2"]  # started: the two Riverside organizations only
+    journey.check("nam-dashboard-name-filter")
+    responses = _download_csv(page, "Responses CSV", tmp_path)
+    assert sorted({row[0] for row in responses[1:]}) == ["Riverside Children's", "Riverside General"]
