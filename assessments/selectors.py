@@ -334,6 +334,15 @@ def cycle_assessments(cycle: AssessmentCycle, status: str = ""):
     return queryset
 
 
+def review_queue():
+    """Assessments waiting for NAM review, the one waiting longest first."""
+    return (
+        Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+        .select_related("organization", "cycle", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
 def organization_assessments(organization):
     """The organization's assessments of every cycle, newest cycle first."""
     return (

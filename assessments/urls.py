@@ -39,6 +39,7 @@ urlpatterns = [
     path("nam/cycles/", nam.nam_cycles, name="nam_cycles"),
     path("nam/cycles/<slug:cycle_slug>/", nam.nam_cycle, name="nam_cycle"),
     path("nam/cycles/<slug:cycle_slug>/status/", nam.nam_cycle_status, name="nam_cycle_status"),
+    path("nam/review/", nam.nam_review_queue, name="nam_review_queue"),
     path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
     path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
     # --- improvement plans (views/plans.py) ---

@@ -319,6 +319,7 @@ ROWS: dict[str, dict] = {
         "post": REFUSED_TO_ALL_BUT_NAM,
         "snapshot": _workflow_snapshot,
     },
+    "assessments:nam_review_queue": {"kwargs": {}, "expect": NAM_ONLY},
     "assessments:nam_review": {"kwargs": {"pk": lambda w: w.assessment_a.pk}, "expect": NAM_ONLY},
     "assessments:nam_review_decision": {
         "kwargs": {"pk": lambda w: w.assessment_a.pk},

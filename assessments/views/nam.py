@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commitments.models import Indicator
@@ -84,6 +85,24 @@ def nam_cycle(request, cycle_slug):
     )
 
 
+@login_required
+def nam_review_queue(request):
+    permissions.require_nam_staff(request)
+    today = timezone.localdate()
+    waiting = [
+        (assessment, (today - timezone.localdate(assessment.submitted_at)).days)
+        for assessment in selectors.review_queue()
+    ]
+    per_cycle: dict[str, int] = {}
+    for assessment, _ in waiting:
+        per_cycle[assessment.cycle.name] = per_cycle.get(assessment.cycle.name, 0) + 1
+    return render(
+        request,
+        "assessments/nam/review_queue.html",
+        {"waiting": waiting, "per_cycle": sorted(per_cycle.items(), reverse=True)},
+    )
+
+
 def _review_page(request, assessment, form=None, status=200):
     rows = selectors.assessment_rows(assessment)
     if form is None and assessment.status == Assessment.Status.SUBMITTED:
@@ -150,5 +169,5 @@ def nam_review_decision(request, pk):
                 )
             else:
                 messages.success(request, f"{name}'s assessment is validated; they were notified by e-mail.")
-            return redirect("assessments:nam_cycle", assessment.cycle.slug)
+            return redirect("assessments:nam_review_queue")  # on to the next one waiting
     return _review_page(request, assessment, form=form)

@@ -153,6 +153,55 @@ def test_validate(client, submitted, nam_staff, assessor_a, admin_a, django_capt
     assert submitted.status == "validated"
 
 
+def test_review_queue_oldest_first_with_waiting_since_and_counts(
+    client, cycle, rubric, nam_staff, org_a, org_b
+):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    older_cycle = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    waiting = [
+        (org_a, cycle, 3),
+        (org_b, cycle, 12),
+        (f.OrganizationFactory(name="Charlie Health"), older_cycle, 40),
+    ]
+    for organization, of_cycle, days in waiting:
+        f.AssessmentFactory(
+            organization=organization,
+            cycle=of_cycle,
+            status=Assessment.Status.SUBMITTED,
+            submitted_at=now - datetime.timedelta(days=days),
+        )
+    f.AssessmentFactory(organization=f.OrganizationFactory(name="Delta Draft"), cycle=cycle)  # not waiting
+    f.AssessmentFactory(organization=f.OrganizationFactory(name="Echo Done"), cycle=cycle, status="validated")
+    client = login(client, nam_staff)
+    response = client.get(reverse("assessments:nam_review_queue"))
+    page = text(response)
+    assert "3 submissions waiting for review (2 in 2026, 1 in 2025); the oldest has waited 40 days." in page
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">([^<]+)</th>", response.content.decode())
+    assert rows == ["Charlie Health", "Bravo Community Clinic", "Alpha Regional Hospital"]
+    assert "(40 days)" in page and "(12 days)" in page and "(3 days)" in page
+    assert "Delta Draft" not in page and "Echo Done" not in page
+    # The navigation leads there.
+    assert 'href="/nam/review/">Review</a>' in response.content.decode()
+
+
+def test_review_queue_when_nothing_waits_and_after_a_decision(client, submitted, nam_staff):
+    client = login(client, nam_staff)
+    response = client.post(
+        reverse("assessments:nam_review_decision", args=[submitted.pk]), {"decision": "validate"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("assessments:nam_review_queue"), 302)]
+    assert "Alpha Regional Hospital's assessment is validated" in text(response)
+    assert "Nothing is waiting for review." in text(response)
+
+
+def test_review_queue_is_for_nam_staff_only(client, submitted, admin_a):
+    assert login(client, admin_a).get(reverse("assessments:nam_review_queue")).status_code == 403
+
+
 def test_return_requires_a_comment_and_shows_it_to_the_organization(
     client, submitted, nam_staff, assessor_a, django_capture_on_commit_callbacks
 ):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assessments.models import Response
+from assessments.models import Assessment, Response
 from tests import factories as f
 from tests.browser.test_journeys import choose_level, indicator_card
 
@@ -70,3 +70,39 @@ def test_nam_name_filter_applies_to_the_whole_page_and_its_downloads(journey, cy
     journey.check("nam-dashboard-name-filter")
     responses = _download_csv(page, "Responses CSV", tmp_path)
     assert sorted({row[0] for row in responses[1:]}) == ["Riverside Children's", "Riverside General"]
+
+
+def test_nam_staff_work_through_the_review_queue(journey, cycle, nam_staff, assessor_a, org_a):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.browser.test_journeys import _decide, _submitted
+
+    first = _submitted(org_a, cycle, assessor_a)
+    later = _submitted(f.OrganizationFactory(name="Bravo Community Clinic"), cycle, assessor_a)
+    Assessment.objects.filter(pk=first.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=9))
+    page = journey.page
+    journey.login("nadia")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review", exact=True).click()
+    page.get_by_role("heading", level=1, name="Review queue").wait_for()
+    assert page.inner_text("#queue-summary") == (
+        "2 submissions waiting for review; the oldest has waited 9 days."
+    )
+    queue = page.get_by_role("table", name=re.compile("the one waiting longest first"))
+    assert queue.locator("tbody th").all_inner_texts() == [
+        "Alpha Regional Hospital",
+        "Bravo Community Clinic",
+    ]
+    assert "(9 days)" in queue.locator("tbody tr").first.inner_text()
+    journey.check("review-queue")
+
+    page.get_by_role("link", name="Review Alpha Regional Hospital").click()
+    page.get_by_role("heading", level=1, name="Alpha Regional Hospital: 2026 assessment").wait_for()
+    _decide(journey, "Validate")
+    page.get_by_text("Alpha Regional Hospital's assessment is validated").wait_for()
+    page.get_by_role("heading", level=1, name="Review queue").wait_for()
+    assert page.inner_text("#queue-summary") == "1 submission waiting for review; the oldest came in today."
+    assert queue.locator("tbody th").all_inner_texts() == ["Bravo Community Clinic"]
+    assert Assessment.objects.get(pk=later.pk).status == Assessment.Status.SUBMITTED
+    journey.check("review-queue-after-decision")
