@@ -5,7 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments.models import Assessment, AuditEvent, OrgType
+from assessments.models import Assessment, AuditEvent, OrgType, Response
+from commitments.models import Indicator
 from tests import factories as f
 
 PASSWORD = "correct horse battery staple"
@@ -413,6 +414,25 @@ def test_nam_dashboard_says_when_no_filter_is_in_effect(client, nam_staff, cycle
         re.sub(r"<[^>]+>", " ", client.get(reverse("reports:nam_dashboard")).content.decode())
     )
     assert re.search(r"No filters:\s+every table, chart and download below covers all organizations\.", page)
+
+
+def test_nam_dashboard_shows_a_drafts_progress_not_a_score(client, nam_staff, cycle):
+    make_org(cycle, [4] * 30, name="Alpha Validated")
+    draft = f.AssessmentFactory(organization=f.OrganizationFactory(name="Bravo Draft"), cycle=cycle)
+    for indicator in Indicator.objects.of_rubric(cycle.rubric).order_by("commitment__order", "order")[:6]:
+        Response.objects.create(assessment=draft, indicator=indicator, level=5)
+    make_org(cycle, [3] * 30, name="Charlie Returned", status=Assessment.Status.RETURNED)
+    f.OrganizationFactory(name="Delta Not Started")
+    client.force_login(nam_staff)
+    page = client.get(reverse("reports:nam_dashboard")).content.decode()
+    rows = {
+        html.unescape(name): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cells)).strip()
+        for name, cells in re.findall(r'<th scope="row"><a [^>]+>([^<]+)</a></th>(.*?)</tr>', page, re.S)
+    }
+    assert rows["Alpha Validated"].endswith("Validated 4.00")
+    assert rows["Bravo Draft"].endswith("Draft no score yet: 6 of 30 answered")
+    assert rows["Charlie Returned"].endswith("Returned no score yet: 30 of 30 answered")
+    assert rows["Delta Not Started"].endswith("Not started \u2013")
 
 
 def test_nam_dashboard_is_for_nam_staff_only(client, executive_a, cycle):
