@@ -434,17 +434,27 @@ def test_journey_4_nam_field_dashboard_filtered_export(journey, cycle, nam_staff
     assert responses[0] == [
         "organization",
         "org_type",
+        "org_type_label",
         "size_band",
+        "size_band_label",
         "region",
+        "region_label",
         "teaching",
         "cycle",
         "status",
+        "status_label",
         "commitment",
+        "commitment_name",
         "indicator",
+        "indicator_title",
         "level",
+        "level_label",
+        "na_reason",
+        "evidence_summary",
+        "evidence_links",
     ]
     assert sorted({row[0] for row in responses[1:]}) == sorted(HEALTH_SYSTEMS)
-    assert {row[1] for row in responses[1:]} == {"health_system"}
+    assert {(row[1], row[2]) for row in responses[1:]} == {("health_system", "Health system")}
     assert len(responses) == 1 + 30 * len(HEALTH_SYSTEMS)
 
     benchmarks = _download_csv(page, "Benchmarks CSV", tmp_path)
