@@ -145,6 +145,8 @@ class AuditEvent(models.Model):
         EXPORT = "export", "Export"
         PDF_DOWNLOAD = "pdf_download", "PDF downloaded"
         PASSWORD_CHANGED = "password_changed", "Password changed"
+        ASSESSMENT_VALIDATED = "assessment_validated", "Assessment validated"
+        ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(

@@ -152,10 +152,12 @@ def nam_review_decision(request, pk):
     if form.is_valid():
         decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
         try:
-            if decision == ReviewDecisionForm.RETURN:
-                services.assessment_return(assessment=assessment, user=request.user, comment=comment)
-            else:
-                services.assessment_validate(assessment=assessment, user=request.user, comment=comment)
+            decide = (
+                services.assessment_return
+                if decision == ReviewDecisionForm.RETURN
+                else services.assessment_validate
+            )
+            decide(assessment=assessment, user=request.user, comment=comment, request=request)
         except services.WorkflowError as error:
             messages.warning(request, " ".join(error.messages))
             return redirect("assessments:nam_review", assessment.pk)

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessments.models import Assessment, AssessmentCycle, Response
+from assessments.models import Assessment, AssessmentCycle, AuditEvent, Response
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +200,34 @@ def test_review_queue_when_nothing_waits_and_after_a_decision(client, submitted,
 
 def test_review_queue_is_for_nam_staff_only(client, submitted, admin_a):
     assert login(client, admin_a).get(reverse("assessments:nam_review_queue")).status_code == 403
+
+
+def test_validate_and_return_decisions_are_in_the_audit_log(client, cycle, submitted, org_b, nam_staff):
+    other = f.AssessmentFactory(organization=org_b, cycle=cycle)
+    f.answer_all(other, 3, status=Assessment.Status.SUBMITTED)
+    client = login(client, nam_staff)
+    client.post(
+        reverse("assessments:nam_review_decision", args=[submitted.pk]),
+        {"decision": "validate", "comment": "Thorough evidence."},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    client.post(
+        reverse("assessments:nam_review_decision", args=[other.pk]),
+        {"decision": "return", "comment": "Add the minutes for SAF-2."},
+    )
+    assert list(
+        AuditEvent.objects.exclude(kind="login_success")
+        .order_by("pk")
+        .values_list("kind", "actor_label", "organization__slug", "detail")
+    ) == [
+        ("assessment_validated", "nadia", "alpha", "2026 assessment validated: Thorough evidence."),
+        ("assessment_returned", "nadia", "bravo", "2026 assessment returned: Add the minutes for SAF-2."),
+    ]
+    assert AuditEvent.objects.get(kind="assessment_validated").ip_address == "203.0.113.9"
+    page = text(client.get(reverse("assessments:audit_log"), {"kind": "assessment_returned"}))
+    assert "Assessment returned nadia Bravo Community Clinic" in page
+    assert "2026 assessment returned: Add the minutes for SAF-2." in page
+    assert "Assessment validated" not in page.split("newest first")[1]
 
 
 def test_return_requires_a_comment_and_shows_it_to_the_organization(

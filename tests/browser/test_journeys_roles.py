@@ -106,3 +106,37 @@ def test_nam_staff_work_through_the_review_queue(journey, cycle, nam_staff, asse
     assert queue.locator("tbody th").all_inner_texts() == ["Bravo Community Clinic"]
     assert Assessment.objects.get(pk=later.pk).status == Assessment.Status.SUBMITTED
     journey.check("review-queue-after-decision")
+
+
+def test_audit_log_shows_decisions_and_every_detail_in_full(journey, cycle, nam_staff, assessor_a, org_a):
+    from assessments.audit import audit_record
+    from assessments.models import AuditEvent
+    from tests.browser.test_journeys import _decide, _submitted
+
+    _submitted(org_a, cycle, assessor_a)
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        actor=nam_staff,
+        # A long word without a place to break (a name typed as one word), as a filter in an export's detail.
+        detail="responses of cycle 2026 as XLSX (org_type=health_system, name_contains="
+        + "Riverside" * 14
+        + ")",
+    )
+    page = journey.page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    journey.login("nadia")
+    journey.goto(f"/nam/assessments/{Assessment.objects.get().pk}/")
+    _decide(journey, "Return to the organization", "SAF-2 needs its incident-review minutes. " * 8)
+    page.get_by_text("Returned to Alpha Regional Hospital with your comment").wait_for()
+    journey.goto("/nam/audit/")
+    table = page.get_by_role("table", name=re.compile("newest first"))
+    assert "Assessment returned" in table.locator("tbody tr").first.inner_text()
+    # Nothing of the Detail column is cut off: every cell shows its whole text within the page.
+    details = table.locator("tbody td:last-child")
+    for cell in details.all():
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= 1366, f"Detail cell ends at {box['x'] + box['width']}px"
+        assert cell.evaluate("el => el.scrollWidth <= el.clientWidth"), cell.inner_text()
+    region = page.get_by_role("region", name="Audit events")
+    assert region.evaluate("el => el.scrollWidth <= el.clientWidth"), "the audit table scrolls sideways"
+    journey.check("audit-log")
