@@ -140,3 +140,25 @@ def test_audit_log_shows_decisions_and_every_detail_in_full(journey, cycle, nam_
     region = page.get_by_role("region", name="Audit events")
     assert region.evaluate("el => el.scrollWidth <= el.clientWidth"), "the audit table scrolls sideways"
     journey.check("audit-log")
+
+
+@pytest.mark.parametrize(("role", "label"), [("executive", "Executive"), ("org_admin", "Organization admin")])
+def test_scorecards_in_the_navigation_and_the_role_read_in_full(journey, cycle, role, label):
+    organization = f.OrganizationFactory(
+        name="Cape Ann Health Clinics and Community Hospitals of the North Shore"
+    )
+    f.MembershipFactory(organization=organization, role=role, user=f.UserFactory(username="erin"))
+    page = journey.page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    journey.login("erin")
+    nav = page.get_by_role("navigation", name="Main")
+    context = nav.locator(".org-context")
+    assert context.inner_text() == f"{organization.name} · {label}"
+    # Read in full: not cut with an ellipsis ("Organi...", "Execut...") nor past the window's edge.
+    assert context.evaluate("el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight")
+    box = context.bounding_box()
+    assert box["x"] + box["width"] <= 1366
+    journey.check("navigation")
+    nav.get_by_role("link", name="Scorecards").click()
+    page.get_by_role("heading", level=1, name="PDF scorecards").wait_for()
+    journey.check("scorecards")
