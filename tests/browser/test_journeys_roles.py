@@ -162,3 +162,26 @@ def test_scorecards_in_the_navigation_and_the_role_read_in_full(journey, cycle, 
     nav.get_by_role("link", name="Scorecards").click()
     page.get_by_role("heading", level=1, name="PDF scorecards").wait_for()
     journey.check("scorecards")
+
+
+def test_a_submit_address_opened_after_signing_in_shows_the_review_page(journey, cycle, org_a, assessor_a):
+    f.answer_all(f.AssessmentFactory(organization=org_a, cycle=cycle), 3)
+    page = journey.page
+    # A bookmark of the submit address, opened signed out: sign in, then land on a portal page, not a 405.
+    response = journey.goto("/orgs/alpha/assessments/2026/submit/")
+    assert response.status == 200 and "/accounts/login/?next=" in page.url
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", level=1, name="Review and submit").wait_for()
+    assert page.url.endswith("/orgs/alpha/assessments/2026/review/")
+    page.get_by_text(
+        "Nothing was submitted: an assessment is submitted with the button on this page."
+    ).wait_for()
+    assert Assessment.objects.get().status == Assessment.Status.DRAFT
+    journey.check("review-after-sign-in")
+    # Any other address that only takes a form's button: the portal's own page.
+    response = journey.goto("/orgs/alpha/assessments/2026/copy-previous/")
+    assert response.status == 405
+    page.get_by_role("heading", level=1, name="This address is for a button, not a link").wait_for()
+    journey.check("post-only-address")
