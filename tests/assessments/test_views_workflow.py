@@ -292,8 +292,15 @@ def test_conflict_between_two_clients(client, django_user_model, draft, org_a, a
     [
         ({"ENG-1": {"answer": "7"}}, "Choose a level from 1 to 5, or Not applicable."),
         ({"ENG-1": {"answer": "na", "na_justification": " "}}, "Say why this indicator does not apply"),
-        ({"ENG-1": {"answer": "3", "evidence_summary": "x" * 4001}}, "at most 4000 characters (it has 4001)"),
-        ({"ENG-1": {"answer": "3", "na_justification": "x" * 2001}}, "at most 2000 characters"),
+        (
+            {"ENG-1": {"answer": "3", "evidence_summary": "x" * 4001}},
+            "At most 4,000 characters: this text has 4,001 (1 too many). "
+            "Shorten it, or put the rest in a document and link to it.",
+        ),
+        (
+            {"ENG-1": {"answer": "na", "na_justification": "x" * 2050}},
+            "At most 2,000 characters: this text has 2,050 (50 too many).",
+        ),
         (
             {"ENG-1": {"evidence_links": "javascript:alert(1)"}},
             "http:// or https://. Not valid: javascript:alert(1)",
@@ -552,6 +559,45 @@ def test_history_shows_exact_old_and_new_values(client, draft, assessor_a):
     assert re.search(
         rf"{name} ENG-1 Engaged indicator 1 Engaged · version 1 Level — → changed to 2 Developing", page
     )
+
+
+def test_evidence_fields_say_their_limit_and_are_not_cut_by_the_browser(client, draft, assessor_a):
+    html = login(client, assessor_a).get(url("commitment", "engaged")).content.decode()
+    # The browser's maxlength would cut a longer paste without a sign: the page counts instead.
+    assert " maxlength=" not in html
+    assert html.count('data-maxlength="4000"') == 3 and html.count('data-maxlength="2000"') == 6
+    assert (
+        "What shows this level in practice: policies, measures, minutes, results. At most 4,000 characters."
+        in (text_of_html(html))
+    )
+
+
+def text_of_html(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_history_folds_long_texts(client, draft, assessor_a):
+    client = login(client, assessor_a)
+    long_text = "Monthly board minutes record each measure. " * 10  # 429 characters once stripped
+    client.post(
+        url("commitment", "engaged"),
+        post_data(draft, "engaged", {"ENG-1": {"answer": "3", "evidence_summary": long_text}}),
+    )
+    client.post(
+        url("commitment", "engaged"),
+        post_data(draft, "engaged", {"ENG-1": {"evidence_summary": long_text + "Reviewed in 2026."}}),
+    )
+    html = client.get(url("history")).content.decode()
+    # Each long text once, folded to its start with its length; short values as they are.
+    assert html.count("<details") == 3
+    start = "Monthly board minutes record each measure. " * 2 + "Monthly board minutes record each…"
+    shown = '<span class="small text-body-secondary">({} characters: show all)</span>'
+    assert re.findall(r"<summary>(.*?)</summary>", html) == [
+        f"{start} {shown.format(429)}",  # version 2: from
+        f"{start} {shown.format(447)}",  # to
+        f"{start} {shown.format(429)}",  # version 1
+    ]
+    assert "Level — → changed to 3 Defined" in text(client.get(url("history")))
 
 
 def test_history_is_paginated(client, draft, assessor_a):

@@ -9,7 +9,7 @@ import pytest
 
 from assessments.models import Assessment, Response
 from tests import factories as f
-from tests.browser.test_journeys import choose_level, indicator_card
+from tests.browser.test_journeys import choose_level, described_by, indicator_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -185,3 +185,33 @@ def test_a_submit_address_opened_after_signing_in_shows_the_review_page(journey,
     assert response.status == 405
     page.get_by_role("heading", level=1, name="This address is for a button, not a link").wait_for()
     journey.check("post-only-address")
+
+
+def test_evidence_counts_its_characters_and_a_long_paste_is_not_cut(journey, cycle, org_a, assessor_a):
+    draft = f.AssessmentFactory(organization=org_a, cycle=cycle)
+    page = journey.page
+    journey.login("alice")
+    journey.goto("/orgs/alpha/assessments/2026/commitments/engaged/")
+    evidence = indicator_card(page, "ENG-1").get_by_label(re.compile(r"^\s*Evidence summary"))
+    counter = page.locator(f"[id='{evidence.get_attribute('id')}_count']")
+    assert counter.inner_text() == "0 of 4,000 characters"
+    assert "0 of 4,000 characters" in described_by(page, evidence)
+    evidence.fill("Board minutes.")
+    assert counter.inner_text() == "14 of 4,000 characters"
+    journey.check("evidence-counter")
+
+    # A paste longer than the limit stays whole (no silent cut); the page and the server say the same.
+    evidence.fill("x" * 4010)
+    assert len(evidence.input_value()) == 4010
+    too_long = (
+        "At most 4,000 characters: this text has 4,010 (10 too many). "
+        "Shorten it, or put the rest in a document and link to it."
+    )
+    assert counter.inner_text() == too_long
+    assert page.get_by_role("status").filter(has_text=too_long).count() == 1
+    choose_level(page, "ENG-1", 3)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("alert").filter(has_text="Nothing was saved.").wait_for()
+    assert too_long in described_by(page, evidence)
+    assert not Response.objects.filter(assessment=draft).exists()
+    journey.check("evidence-too-long")
