@@ -377,6 +377,38 @@ def test_executive_reads_but_cannot_post(client, draft, executive_a):
     assert snapshot(draft) == before
 
 
+def test_read_only_answers_show_values_never_placeholders(client, draft, executive_a):
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=["ENG-1", "ENG-2"])}
+    Response.objects.create(
+        assessment=draft,
+        indicator=indicators["ENG-1"],
+        level=3,
+        evidence_summary="Patient council minutes.",
+        evidence_links="https://intranet.alpha.org/council\nhttps://intranet.alpha.org/minutes",
+    )
+    Response.objects.create(
+        assessment=draft, indicator=indicators["ENG-2"], not_applicable=True, na_justification="No portal."
+    )
+    response = login(client, executive_a).get(url("commitment", "engaged"))
+    html = response.content.decode()
+    assert "intranet.example.org" not in html and "placeholder=" not in html and "<textarea" not in html
+    cards = {
+        code: text_of_html(card)
+        for code, card in re.findall(
+            r'<section class="card indicator-card[^"]*" id="indicator-([A-Z]+-\d)"(.*?)</section>', html, re.S
+        )
+    }
+    assert cards["ENG-1"].endswith(
+        "Evidence summary Patient council minutes. "
+        "Evidence links https://intranet.alpha.org/council https://intranet.alpha.org/minutes"
+    )
+    assert cards["ENG-2"].endswith(
+        "Why does this indicator not apply? No portal. Evidence summary none given Evidence links none given"
+    )
+    assert cards["ENG-3"].endswith("Evidence summary none given Evidence links none given")
+    assert '<a href="https://intranet.alpha.org/council" rel="noopener noreferrer nofollow">' in html
+
+
 @pytest.mark.parametrize("state", ["submitted", "validated", "closed"])
 def test_read_only_assessments_refuse_posts(client, draft, cycle, assessor_a, state):
     f.answer_all(draft, 3)
