@@ -161,6 +161,24 @@ def test_overview_shows_progress_deadline_and_last_change(client, draft, assesso
     assert "Start from last cycle" not in page  # there is no previous cycle
 
 
+def test_overview_last_change_of_answers_loaded_without_history(client, draft, assessor_a, admin_a):
+    # Answers loaded in bulk (the demo data) have no recorded change: who saved them and when, not a dash.
+    import datetime
+
+    from django.utils import timezone
+
+    f.answer_all(draft, 3)
+    Response.objects.filter(assessment=draft).update(
+        updated_by=admin_a, updated_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    Response.objects.filter(assessment=draft, indicator__code="SAF-3").update(updated_at=timezone.now())
+    page = text(login(client, assessor_a).get(url("overview")))
+    name = admin_a.get_full_name()
+    assert f"Engaged Definition of Engaged 3 of 3 ✓ {name} 3 days ago · ENG-3" in page
+    assert f"Safe Definition of Safe 3 of 3 ✓ {name} now · SAF-3" in page
+    assert "Last change —" not in page and " — Edit" not in page
+
+
 def test_overview_for_an_executive_has_no_edit_buttons(client, draft, executive_a):
     page = text(login(client, executive_a).get(url("overview")))
     assert "Review and submit" not in page and "Review summary" in page
