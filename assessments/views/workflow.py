@@ -241,6 +241,7 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         formset=formset,
         items=items,
         conflicts=conflicts,
+        conflict_authors=_conflict_authors(conflicts.values(), request.user),
         save_error=save_error,
         progress=progress,
         previous_commitment=progress.commitments[position - 1].commitment if position > 0 else None,
@@ -253,6 +254,26 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         progress_key=",".join(str(c.answered) for c in progress.commitments),
     )
     return render(request, "assessments/workflow/commitment.html", context)
+
+
+YOURSELF = "You, in another tab or window,"
+
+
+def _conflict_authors(conflicts, user) -> str:
+    """Who saved the conflicting answers meanwhile: often the same person in a second tab, not a colleague."""
+    names = []
+    for conflict in conflicts:
+        author = conflict.theirs.updated_by
+        if author is not None and author.pk == user.pk:
+            name = YOURSELF
+        else:
+            name = (author.get_full_name() or author.get_username()) if author is not None else "A colleague"
+        if name not in names:
+            names.append(name)
+    names.sort(key=lambda name: name != YOURSELF)  # "You" first
+    if len(names) > 1:
+        return ", ".join(names[:-1]).rstrip(",") + " and " + names[-1].rstrip(",")
+    return names[0] if names else ""
 
 
 def _rebased(data, formset, rows, conflicts):

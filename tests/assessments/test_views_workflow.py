@@ -284,7 +284,7 @@ def test_conflict_between_two_clients(client, django_user_model, draft, org_a, a
     response = alice.post(url("commitment", "engaged"), alice_form)
     assert response.status_code == 200
     page = text(response)
-    assert "A colleague saved 1 of these answers while you were editing" in page
+    assert f"{carol.get_full_name()} saved 1 of these answers while you were editing" in page
     assert "Your answer: 4 Managed · Evidence: Our dashboard" in page
     assert re.search(rf"Saved meanwhile by {carol.get_full_name()} at \d\d:\d\d, \w+ \d+: 2 Developing", page)
     assert snapshot(draft)[0] == [("ENG-1", 2, False, "", "", "", 1)]
@@ -303,6 +303,21 @@ def test_conflict_between_two_clients(client, django_user_model, draft, org_a, a
     take = {**carol_form, "answers-0-version": "2", "answers-0-resolution": "theirs"}
     assert other.post(url("commitment", "engaged"), take).status_code == 302
     assert snapshot(draft)[0] == [("ENG-1", 4, False, "", "Our dashboard", "", 2)]
+
+
+def test_a_conflict_with_ones_own_other_tab_says_so(client, draft, assessor_a):
+    from django.test import Client
+
+    first_tab, second_tab = login(client, assessor_a), login(Client(), assessor_a)
+    first_form = post_data(draft, "engaged", {"ENG-1": {"answer": "4"}})
+    second_form = post_data(draft, "engaged", {"ENG-1": {"answer": "2"}})  # loaded at the same time
+    assert second_tab.post(url("commitment", "engaged"), second_form).status_code == 302
+    page = text(first_tab.post(url("commitment", "engaged"), first_form))
+    assert "You, in another tab or window, saved 1 of these answers while you were editing" in page
+    assert re.search(
+        r"Saved meanwhile by you, in another tab or window, at \d\d:\d\d, \w+ \d+: 2 Developing", page
+    )
+    assert "colleague" not in page
 
 
 @pytest.mark.parametrize(
