@@ -14,6 +14,7 @@ from .. import permissions, selectors
 from ..forms.workflow import CycleForm, ReviewDecisionForm
 from ..models import Assessment, AssessmentCycle
 from ..services import workflow as services
+from ..templatetags.wording import possessive
 
 
 @login_required
@@ -170,6 +171,8 @@ def nam_review_decision(request, pk):
                     request, f"Returned to {name} with your comment; they were notified by e-mail."
                 )
             else:
-                messages.success(request, f"{name}'s assessment is validated; they were notified by e-mail.")
+                messages.success(
+                    request, f"{possessive(name)} assessment is validated; they were notified by e-mail."
+                )
             return redirect("assessments:nam_review_queue")  # on to the next one waiting
     return _review_page(request, assessment, form=form)

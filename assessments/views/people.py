@@ -26,6 +26,7 @@ from ..forms.people import (
 from ..models import AuditEvent, Invitation, Membership, Organization, Role
 from ..permissions import Action, organization_for, require_nam_staff
 from ..services import people as services
+from ..templatetags.wording import possessive
 
 AUDIT_PAGE_SIZE = 50
 
@@ -96,7 +97,8 @@ def member_role(request, slug, pk):
         messages.error(request, _form_errors(error))
     else:
         messages.success(
-            request, f"{_name(membership.user)} is now {Role(form.cleaned_data['role']).label.lower()}."
+            request,
+            f"{possessive(_name(membership.user))} role is now {Role(form.cleaned_data['role']).label}.",
         )
     return redirect("assessments:members", slug=organization.slug)
 

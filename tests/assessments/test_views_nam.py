@@ -202,6 +202,26 @@ def test_review_queue_is_for_nam_staff_only(client, submitted, admin_a):
     assert login(client, admin_a).get(reverse("assessments:nam_review_queue")).status_code == 403
 
 
+def test_a_name_ending_in_s_takes_an_apostrophe_alone(
+    client, cycle, nam_staff, django_capture_on_commit_callbacks
+):
+    clinics = f.OrganizationFactory(name="Cape Ann Health Clinics", slug="cape-ann")
+    f.MembershipFactory(organization=clinics, role="assessor")
+    assessment = f.answer_all(f.AssessmentFactory(organization=clinics, cycle=cycle), 3, status="submitted")
+    client = login(client, nam_staff)
+    review = text(client.get(reverse("assessments:nam_review", args=[assessment.pk])))
+    assert "accept these answers as Cape Ann Health Clinics' results for 2026" in review
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessments:nam_review_decision", args=[assessment.pk]),
+            {"decision": "validate"},
+            follow=True,
+        )
+    assert "Cape Ann Health Clinics' assessment is validated" in text(response)
+    assert "NAM staff validated Cape Ann Health Clinics' 2026 self-assessment." in mail.outbox[0].body
+    assert "Clinics's" not in text(response) + review + mail.outbox[0].body
+
+
 def test_validate_and_return_decisions_are_in_the_audit_log(client, cycle, submitted, org_b, nam_staff):
     other = f.AssessmentFactory(organization=org_b, cycle=cycle)
     f.answer_all(other, 3, status=Assessment.Status.SUBMITTED)

@@ -348,7 +348,8 @@ def test_admin_changes_a_role(client, admin_a, assessor_a):
     client.force_login(admin_a, backend=MODEL_BACKEND)
     membership = assessor_a.memberships.get()
     response = client.post(f"/orgs/alpha/people/{membership.pk}/role/", {"role": "executive"}, follow=True)
-    assert "is now executive." in response.content.decode()
+    name = assessor_a.get_full_name()
+    assert f"{name}&#x27;s role is now Executive." in response.content.decode()
     assert Membership.objects.get(pk=membership.pk).role == "executive"
     assert _audit("role_changed") == [("adam", "alpha", "127.0.0.1", "alice: Assessor -> Executive")]
 
