@@ -152,6 +152,8 @@ class AuditEvent(models.Model):
         MFA_RESET = "mfa_reset", "Second factors reset"
         SSO_CONFIGURED = "sso_configured", "Single sign-on configured"
         SSO_REFUSED = "sso_refused", "Single sign-on refused"
+        ASSESSMENT_VALIDATED = "assessment_validated", "Assessment validated"
+        ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(

@@ -99,6 +99,9 @@ def assessment_overview(
         commitment_id = commitment_of.get(indicator_id)
         answered[commitment_id] = answered.get(commitment_id, 0) + 1
     changes = _latest_changes(assessment) if with_changes else {}
+    unrecorded = [pk for pk in answered if pk is not None and pk not in changes] if with_changes else []
+    if unrecorded:
+        changes.update(_latest_saves(assessment, unrecorded))
     return Overview(
         commitments=[
             CommitmentProgress(
@@ -130,6 +133,22 @@ def _latest_changes(assessment: Assessment) -> dict[int, ResponseChange]:
         kept = latest.get(commitment_id)
         if kept is None or (change.changed_at, change.pk) > (kept.changed_at, kept.pk):
             latest[commitment_id] = change
+    return latest
+
+
+def _latest_saves(assessment: Assessment, commitment_ids) -> dict[int, ResponseChange]:
+    """{commitment id: its latest saved answer, as an unsaved ResponseChange} for answers without a recorded
+    change (loaded in bulk, as the demo data and copies from older versions were): who saved and when,
+    rather than a dash on a fully answered commitment (one query)."""
+    latest: dict[int, ResponseChange] = {}
+    for response in (
+        Response.objects.filter(ANSWERED, assessment=assessment, indicator__commitment_id__in=commitment_ids)
+        .select_related("updated_by", "indicator")
+        .order_by("updated_at", "pk")
+    ):
+        latest[response.indicator.commitment_id] = ResponseChange(
+            response=response, changed_by=response.updated_by, changed_at=response.updated_at
+        )
     return latest
 
 
@@ -340,6 +359,15 @@ def cycle_assessments(cycle: AssessmentCycle, status: str = ""):
     if status:
         queryset = queryset.filter(status=status)
     return queryset
+
+
+def review_queue():
+    """Assessments waiting for NAM review, the one waiting longest first."""
+    return (
+        Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+        .select_related("organization", "cycle", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
 
 
 def organization_assessments(organization):

@@ -29,6 +29,7 @@ urlpatterns = [
         workflow.commitment,
         name="commitment",
     ),
+    path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/start/", workflow.start, name="start"),
     path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/review/", workflow.review, name="review"),
     path("orgs/<slug:slug>/assessments/<slug:cycle_slug>/submit/", workflow.submit, name="submit"),
     path(
@@ -42,6 +43,7 @@ urlpatterns = [
     path("nam/cycles/", nam.nam_cycles, name="nam_cycles"),
     path("nam/cycles/<slug:cycle_slug>/", nam.nam_cycle, name="nam_cycle"),
     path("nam/cycles/<slug:cycle_slug>/status/", nam.nam_cycle_status, name="nam_cycle_status"),
+    path("nam/review/", nam.nam_review_queue, name="nam_review_queue"),
     path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
     path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
 ]

@@ -56,9 +56,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEV_SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# DJANGO_DEBUG: unset, a development install (plain HTTP, the development key, static files read from the
+# source tree) that shows people the portal's own 404/403/500 pages; 1, the same with Django's debug pages
+# for developers (tracebacks, every URL pattern); 0, production.
+DEVELOPMENT = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
+if not DEVELOPMENT and SECRET_KEY in ("", DEV_SECRET_KEY):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set to a real secret when DJANGO_DEBUG=0."
     )
@@ -101,6 +105,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "assessments.signin.middleware.MfaEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lhs_portal.middleware.MethodNotAllowedPageMiddleware",
     "csp.middleware.CSPMiddleware",
     # django-axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -269,10 +274,14 @@ STORAGES = {
     "staticfiles": {
         # Hashed, compressed names in production; plain files while developing and testing.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEVELOPMENT
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# While developing, WhiteNoise serves static files straight from the source tree (runserver serves them
+# only with DEBUG on), so the default install needs no collectstatic.
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -292,18 +301,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LHS Commitments Portal <portal@localhost>")
 NAM_NOTIFY_EMAILS = env_list("NAM_NOTIFY_EMAILS", [])
 
-# Security headers. HSTS and secure cookies follow DEBUG; the SSL redirect is configurable because a
+# Security headers. HSTS and secure cookies follow DJANGO_DEBUG=0; the SSL redirect is configurable because a
 # proxy in front of the portal usually terminates TLS and redirects already.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEVELOPMENT else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEVELOPMENT)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -45,6 +45,8 @@ from .stats import interpolate
 
 # The Organization fields NAM staff may filter and group by.
 ORG_FIELDS = ("org_type", "size_band", "region", "is_teaching", "ownership", "is_rural")
+# NAM staff's filter on part of the organization's name (case-insensitive): filters only, never a grouping.
+NAME_CONTAINS = "name_contains"
 PERCENTILES = (("p10", 0.10), ("p25", 0.25), ("median", 0.50), ("p75", 0.75), ("p90", 0.90))
 
 
@@ -147,12 +149,18 @@ def release_statistics(
     NAM staff's view), cached under the release."""
     filters = dict(filters or {})
     for name in [*filters, *([group_by] if group_by else [])]:
-        if name not in ORG_FIELDS:
+        if name not in ORG_FIELDS and not (name == NAME_CONTAINS and name != group_by):
             raise ValueError(f"Cannot filter or group peers by {name!r}.")
 
     def compute():
         groups: dict[tuple, list[float]] = {}
-        results = ReleasedResult.objects.filter(release=release, **filters)
+        results = ReleasedResult.objects.filter(release=release)
+        for name, value in filters.items():
+            if name == NAME_CONTAINS:  # a released result keeps the organization's id, not its name
+                ids = Organization.objects.filter(name__icontains=value).values("id")
+                results = results.filter(organization_id__in=ids)
+            else:
+                results = results.filter(**{name: value})
         for row in results.values("scores", *([group_by] if group_by else [])):
             grp = row[group_by] if group_by else None
             for slug, score in row["scores"].items():
@@ -380,6 +388,9 @@ def organizations_filtered(filters: dict | None = None):
     """Active organizations matching NAM staff's filters (fields from ORG_FIELDS)."""
     queryset = Organization.objects.active()
     for name, value in (filters or {}).items():
+        if name == NAME_CONTAINS:
+            queryset = queryset.filter(name__icontains=value)
+            continue
         if name not in ORG_FIELDS:
             raise ValueError(f"Cannot filter organizations by {name!r}.")
         queryset = queryset.filter(**{name: value})

@@ -344,9 +344,17 @@ ROWS: dict[str, dict] = {
         "snapshot": _workflow_snapshot,
     },
     "assessments:review": {"kwargs": _ALPHA_2026, "expect": ORG_MEMBERS_ONLY},
+    "assessments:start": {
+        "kwargs": _ALPHA_2026,
+        # GET leads to the overview (opening a page never writes); starting is a POST.
+        "expect": signed_in(redirect_to("/orgs/alpha/assessments/2026/")),
+        "post": WORKFLOW_REFUSED,
+        "snapshot": _workflow_snapshot,
+    },
     "assessments:submit": {
         "kwargs": _ALPHA_2026,
-        "expect": POST_ONLY,
+        # GET (a bookmark, next= after signing in) leads to the review page, which checks access.
+        "expect": signed_in(redirect_to("/orgs/alpha/assessments/2026/review/")),
         "data": {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": "on"},
         "post": WORKFLOW_REFUSED,
         "snapshot": _workflow_snapshot,
@@ -380,6 +388,7 @@ ROWS: dict[str, dict] = {
         "post": REFUSED_TO_ALL_BUT_NAM,
         "snapshot": _workflow_snapshot,
     },
+    "assessments:nam_review_queue": {"kwargs": {}, "expect": NAM_ONLY},
     "assessments:nam_review": {"kwargs": {"pk": lambda w: w.assessment_a.pk}, "expect": NAM_ONLY},
     "assessments:nam_review_decision": {
         "kwargs": {"pk": lambda w: w.assessment_a.pk},

@@ -322,9 +322,9 @@ def _answers(rubric, **first):
 @pytest.mark.parametrize(
     ("field", "limit", "message"),
     [
-        ("evidence_summary", 4000, "Ensure this value has at most 4000 characters (it has 4001)."),
-        ("na_justification", 2000, "Ensure this value has at most 2000 characters (it has 2001)."),
-        ("evidence_links", 2000, "Ensure this value has at most 2000 characters (it has 2001)."),
+        ("evidence_summary", 4000, "At most 4,000 characters: this text has 4,001 (1 too many)."),
+        ("na_justification", 2000, "At most 2,000 characters: this text has 2,001 (1 too many)."),
+        ("evidence_links", 2000, "At most 2,000 characters: this text has 2,001 (1 too many)."),
     ],
 )
 def test_over_long_answer_field_is_a_form_error_and_saves_nothing(client, world, field, limit, message):

@@ -27,6 +27,26 @@ KEEP_MINE, TAKE_THEIRS = "mine", "theirs"
 TEXT_CLASS = "textarea form-control"  # crispy-bootstrap5's classes: the commitment page renders these by hand
 
 
+def _at_most(limit: int):
+    """A length check whose message says the limit and the length, as the page's counter does."""
+
+    def validate(value: str) -> None:
+        length = len(value)
+        if length > limit:
+            raise ValidationError(
+                f"At most {limit:,} characters: this text has {length:,} ({length - limit:,} too many). "
+                "Shorten it, or put the rest in a document and link to it."
+            )
+
+    return validate
+
+
+def _limited_text(limit: int, **attrs) -> forms.Textarea:
+    # data-maxlength, not maxlength: the browser would cut a longer paste without a sign; the page counts
+    # the characters instead (static/js/portal.js) and the form refuses a longer text with a message.
+    return forms.Textarea(attrs={**attrs, "class": TEXT_CLASS, "data-maxlength": str(limit)})
+
+
 class AnswerForm(forms.Form):
     """One indicator's answer. The indicator and the version it was loaded at travel as hidden fields."""
 
@@ -41,23 +61,25 @@ class AnswerForm(forms.Form):
     na_justification = forms.CharField(
         label="Why does this indicator not apply?",
         required=False,
-        max_length=MAX_NA_JUSTIFICATION,
-        widget=forms.Textarea(attrs={"rows": 2, "class": TEXT_CLASS}),
-        help_text="Required for Not applicable. A reviewer reads this.",
+        validators=[_at_most(MAX_NA_JUSTIFICATION)],
+        widget=_limited_text(MAX_NA_JUSTIFICATION, rows=2),
+        help_text="Required for Not applicable. A reviewer reads this. "
+        f"At most {MAX_NA_JUSTIFICATION:,} characters.",
     )
     evidence_summary = forms.CharField(
         label="Evidence summary",
         required=False,
-        max_length=MAX_EVIDENCE_SUMMARY,
-        widget=forms.Textarea(attrs={"rows": 3, "class": TEXT_CLASS}),
-        help_text="What shows this level in practice: policies, measures, minutes, results.",
+        validators=[_at_most(MAX_EVIDENCE_SUMMARY)],
+        widget=_limited_text(MAX_EVIDENCE_SUMMARY, rows=3),
+        help_text="What shows this level in practice: policies, measures, minutes, results. "
+        f"At most {MAX_EVIDENCE_SUMMARY:,} characters.",
     )
     evidence_links = forms.CharField(
         label="Evidence links",
         required=False,
-        max_length=MAX_EVIDENCE_LINKS_CHARS,
-        widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": "https://intranet.example.org/policy", "class": TEXT_CLASS}
+        validators=[_at_most(MAX_EVIDENCE_LINKS_CHARS)],
+        widget=_limited_text(
+            MAX_EVIDENCE_LINKS_CHARS, rows=2, placeholder="https://intranet.example.org/policy"
         ),
         help_text=f"One web address per line (http:// or https://), at most {MAX_EVIDENCE_LINKS}.",
     )

@@ -18,6 +18,7 @@ from .. import permissions
 from ..forms import add_service_errors
 from ..models import AuditEvent, Invitation, Membership, Organization, Role
 from ..permissions import Action, organization_for, require_nam_staff
+from ..templatetags.wording import possessive
 from . import services
 from .forms import (
     AuditFilterForm,
@@ -89,7 +90,8 @@ def member_role(request, slug, pk):
         messages.error(request, _form_errors(error))
     else:
         messages.success(
-            request, f"{_name(membership.user)} is now {Role(form.cleaned_data['role']).label.lower()}."
+            request,
+            f"{possessive(_name(membership.user))} role is now {Role(form.cleaned_data['role']).label}.",
         )
     return redirect("assessments:members", slug=organization.slug)
 

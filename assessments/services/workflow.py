@@ -23,9 +23,11 @@ from django.utils.text import slugify
 from commitments.models import Indicator, Rubric, level_label
 from commitments.selectors import crosswalk, rubric_outline
 
+from ..audit import audit_record
 from ..models import (
     Assessment,
     AssessmentCycle,
+    AuditEvent,
     Membership,
     NaReview,
     Organization,
@@ -414,9 +416,19 @@ def _lock_submitted_for_review(assessment: Assessment, user) -> Assessment:
     return locked
 
 
+def _audit_decision(kind: str, outcome: str, assessment: Assessment, user, comment: str, request) -> None:
+    audit_record(
+        kind=kind,
+        request=request,
+        actor=user,
+        organization=assessment.organization,
+        detail=f"{assessment.cycle.name} assessment {outcome}" + (f": {comment}" if comment else ""),
+    )
+
+
 @transaction.atomic
 def assessment_return(
-    *, assessment: Assessment, user, comment: str, rejected_na: Sequence[int] = ()
+    *, assessment: Assessment, user, comment: str, rejected_na: Sequence[int] = (), request=None
 ) -> Assessment:
     """Send a submitted assessment back to the organization with the reviewer's comment; notifies them.
 
@@ -437,12 +449,13 @@ def assessment_return(
     locked.reviewed_by = user
     locked.reviewed_at = timezone.now()
     locked.save()
+    _audit_decision(AuditEvent.Kind.ASSESSMENT_RETURNED, "returned", assessment, user, comment, request)
     transaction.on_commit(lambda: _notify_reviewed(locked.pk, "returned"))
     return locked
 
 
 @transaction.atomic
-def assessment_validate(*, assessment: Assessment, user, comment: str = "") -> Assessment:
+def assessment_validate(*, assessment: Assessment, user, comment: str = "", request=None) -> Assessment:
     """Accept a submitted assessment as the organization's result for the cycle; notifies them."""
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
@@ -455,6 +468,7 @@ def assessment_validate(*, assessment: Assessment, user, comment: str = "") -> A
     locked.reviewed_by = user
     locked.reviewed_at = timezone.now()
     locked.save()
+    _audit_decision(AuditEvent.Kind.ASSESSMENT_VALIDATED, "validated", assessment, user, comment, request)
     transaction.on_commit(lambda: _notify_reviewed(locked.pk, "validated"))
     return locked
 

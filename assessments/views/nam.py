@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commitments.models import Indicator
@@ -13,6 +14,7 @@ from .. import permissions, selectors
 from ..forms.workflow import CycleForm, ReviewDecisionForm
 from ..models import Assessment, AssessmentCycle
 from ..services import workflow as services
+from ..templatetags.wording import possessive
 
 
 @login_required
@@ -93,6 +95,24 @@ def _na_choices(rows) -> list[tuple[int, str]]:
     ]
 
 
+@login_required
+def nam_review_queue(request):
+    permissions.require_nam_staff(request)
+    today = timezone.localdate()
+    waiting = [
+        (assessment, (today - timezone.localdate(assessment.submitted_at)).days)
+        for assessment in selectors.review_queue()
+    ]
+    per_cycle: dict[str, int] = {}
+    for assessment, _ in waiting:
+        per_cycle[assessment.cycle.name] = per_cycle.get(assessment.cycle.name, 0) + 1
+    return render(
+        request,
+        "assessments/nam/review_queue.html",
+        {"waiting": waiting, "per_cycle": sorted(per_cycle.items(), reverse=True)},
+    )
+
+
 def _review_page(request, assessment, form=None, status=200):
     rows = selectors.assessment_rows(assessment)
     if form is None and assessment.status == Assessment.Status.SUBMITTED:
@@ -153,9 +173,12 @@ def nam_review_decision(request, pk):
                     user=request.user,
                     comment=comment,
                     rejected_na=form.cleaned_data.get("rejected_na", []),
+                    request=request,
                 )
             else:
-                services.assessment_validate(assessment=assessment, user=request.user, comment=comment)
+                services.assessment_validate(
+                    assessment=assessment, user=request.user, comment=comment, request=request
+                )
         except services.WorkflowError as error:
             messages.warning(request, " ".join(error.messages))
             return redirect("assessments:nam_review", assessment.pk)
@@ -168,6 +191,8 @@ def nam_review_decision(request, pk):
                     request, f"Returned to {name} with your comment; they were notified by e-mail."
                 )
             else:
-                messages.success(request, f"{name}'s assessment is validated; they were notified by e-mail.")
-            return redirect("assessments:nam_cycle", assessment.cycle.slug)
+                messages.success(
+                    request, f"{possessive(name)} assessment is validated; they were notified by e-mail."
+                )
+            return redirect("assessments:nam_review_queue")  # on to the next one waiting
     return _review_page(request, assessment, form=form)

@@ -100,15 +100,40 @@ def org_home(request, slug):
             "assessments/workflow/past.html",
             {"organization": organization, "assessments": selectors.organization_assessments(organization)},
         )
-    assessment = Assessment.objects.filter(organization=organization, cycle=cycle).first()
-    if assessment is None and permissions.can(request.user, Action.EDIT_ASSESSMENT, organization):
-        assessment, _ = services.assessment_get_or_start(
+    if not Assessment.objects.filter(organization=organization, cycle=cycle).exists():
+        return _not_started(request, organization, cycle)
+    return redirect("assessments:overview", organization.slug, cycle.slug)
+
+
+def _not_started(request, organization, cycle):
+    """No assessment yet. Opening a page never writes: an assessor starts it with a button (a POST)."""
+    can_start = cycle.status == cycle.Status.OPEN and permissions.can(
+        request.user, Action.EDIT_ASSESSMENT, organization
+    )
+    return render(
+        request,
+        "assessments/workflow/not_started.html",
+        {"organization": organization, "cycle": cycle, "can_start": can_start},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request, slug, cycle_slug):
+    if request.method == "GET":  # a bookmark or `next=`: the overview offers the button
+        return redirect("assessments:overview", slug, cycle_slug)
+    organization, cycle, _ = _load(request, slug, cycle_slug, Action.EDIT_ASSESSMENT)
+    try:
+        _, created = services.assessment_get_or_start(
             organization=organization, cycle=cycle, user=request.user
         )
-    if assessment is None:
-        return render(
-            request, "assessments/workflow/not_started.html", {"organization": organization, "cycle": cycle}
-        )
+    except services.WorkflowError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if created:
+            messages.success(
+                request, f"The {cycle.name} assessment is started: answer each commitment in turn."
+            )
     return redirect("assessments:overview", organization.slug, cycle.slug)
 
 
@@ -116,13 +141,7 @@ def org_home(request, slug):
 def overview(request, slug, cycle_slug):
     organization, cycle, assessment = _load(request, slug, cycle_slug, people=True)
     if assessment is None:
-        if cycle.status == cycle.Status.OPEN and permissions.can(
-            request.user, Action.EDIT_ASSESSMENT, organization
-        ):
-            return org_home(request, slug)
-        return render(
-            request, "assessments/workflow/not_started.html", {"organization": organization, "cycle": cycle}
-        )
+        return _not_started(request, organization, cycle)
     context = _base_context(request, organization, cycle, assessment)
     progress = selectors.assessment_overview(assessment)
     can_copy = (
@@ -224,6 +243,7 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         formset=formset,
         items=items,
         conflicts=conflicts,
+        conflict_authors=_conflict_authors(conflicts.values(), request.user),
         save_error=save_error,
         progress=progress,
         previous_commitment=progress.commitments[position - 1].commitment if position > 0 else None,
@@ -234,6 +254,26 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         read_only=read_only,
     )
     return render(request, "assessments/workflow/commitment.html", context)
+
+
+YOURSELF = "You, in another tab or window,"
+
+
+def _conflict_authors(conflicts, user) -> str:
+    """Who saved the conflicting answers meanwhile: often the same person in a second tab, not a colleague."""
+    names = []
+    for conflict in conflicts:
+        author = conflict.theirs.updated_by
+        if author is not None and author.pk == user.pk:
+            name = YOURSELF
+        else:
+            name = (author.get_full_name() or author.get_username()) if author is not None else "A colleague"
+        if name not in names:
+            names.append(name)
+    names.sort(key=lambda name: name != YOURSELF)  # "You" first
+    if len(names) > 1:
+        return ", ".join(names[:-1]).rstrip(",") + " and " + names[-1].rstrip(",")
+    return names[0] if names else ""
 
 
 def _rebased(data, formset, rows, conflicts):
@@ -257,7 +297,8 @@ def _after_save(request, assessment, current, changed: int):
             request, f"{current.name}: saved ({changed} answer{'s' if changed != 1 else ''} changed)."
         )
     else:
-        messages.info(request, f"{current.name}: nothing had changed.")
+        # Also the answer to a repeated POST (a double click): the answers on the page are the saved ones.
+        messages.info(request, f"{current.name}: saved (no answer had changed since the last save).")
     if request.POST.get("then") == "next":
         following = next(
             (c for c in rubric_outline(assessment.cycle.rubric).commitments if c.order > current.order), None
@@ -291,8 +332,14 @@ def review(request, slug, cycle_slug):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request, slug, cycle_slug):
+    if request.method == "GET":
+        # A bookmark, or `next=` after signing in again from the review page: submitting needs its button.
+        messages.info(
+            request, "Nothing was submitted: an assessment is submitted with the button on this page."
+        )
+        return redirect("assessments:review", slug, cycle_slug)
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, Action.EDIT_ASSESSMENT)
     form = AffirmationForm(
         request.POST, action=reverse("assessments:submit", args=[organization.slug, cycle.slug])

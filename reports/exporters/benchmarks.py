@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from assessments.models import Response
-from commitments.models import Commitment
+from assessments.models import Assessment, OrgType, Region, Response, SizeBand
+from commitments.models import Commitment, level_label
 
 from ..disclosure import current_rules, members_would_see
 from ..peer_groups import PEER_GROUP_FIELD, PeerGroup
@@ -36,17 +36,28 @@ BENCHMARK_HEADER = [
     # "no 10th/90th" or no. Identified figures for NAM staff: "no" must never be published.
     "shown_to_members",
 ]
+# Each code (for analysts) is followed by the label people read.
 RESPONSE_HEADER = [
     "organization",
     "org_type",
+    "org_type_label",
     "size_band",
+    "size_band_label",
     "region",
+    "region_label",
     "teaching",
     "cycle",
     "status",
+    "status_label",
     "commitment",
+    "commitment_name",
     "indicator",
+    "indicator_title",
     "level",
+    "level_label",
+    "na_reason",
+    "evidence_summary",
+    "evidence_links",
 ]
 
 
@@ -94,6 +105,12 @@ def benchmarks_table(*, cycle, filters: dict | None = None) -> Table:
 
 def response_rows(*, cycle, filters: dict | None = None):
     """Every response of the cycle's assessments (any status), streamed from one query."""
+    labels = {
+        "org_type": dict(OrgType.choices),
+        "size_band": dict(SizeBand.choices),
+        "region": dict(Region.choices),
+        "status": dict(Assessment.Status.choices),
+    }
     queryset = (
         Response.objects.filter(
             assessment__cycle=cycle, assessment__organization__in=organizations_filtered(filters)
@@ -112,26 +129,47 @@ def response_rows(*, cycle, filters: dict | None = None):
             "assessment__organization__is_teaching",
             "assessment__status",
             "indicator__commitment__slug",
+            "indicator__commitment__name",
             "indicator__code",
+            "indicator__title",
             "level",
             "not_applicable",
+            "na_justification",
+            "evidence_summary",
+            "evidence_links",
         )
     )
-    for name, org_type, size_band, region, teaching, status, commitment, code, level, na in queryset.iterator(
-        chunk_size=5000
-    ):
+    for row in queryset.iterator(chunk_size=5000):
+        name, org_type, size_band, region, teaching, status, commitment, commitment_name = row[:8]
+        code, title, level, na, na_reason, summary, links = row[8:]
         yield [
             name,
             org_type,
+            labels["org_type"].get(org_type, org_type),
             size_band,
+            labels["size_band"].get(size_band, size_band),
             region,
+            labels["region"].get(region, region),
             "yes" if teaching else "no",
             cycle.name,
             status,
+            labels["status"].get(status, status),
             commitment,
+            commitment_name,
             code,
+            title,
             "N/A" if na else level,
+            _level_text(level, na),
+            na_reason,
+            summary,
+            " ".join(links.split()),  # one line: links are stored one per line
         ]
+
+
+def _level_text(level, not_applicable) -> str:
+    if not_applicable:
+        return "Not applicable"
+    return level_label(level) if level is not None else "Not answered"
 
 
 def responses_table(*, cycle, filters: dict | None = None) -> Table:

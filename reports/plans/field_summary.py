@@ -64,8 +64,8 @@ class FieldPlanSummary:
 
     @property
     def most_completed(self) -> list[FieldCommitmentRow]:
-        """Commitments whose actions are most often completed first (those without actions left out)."""
-        rows = [r for r in self.commitments if r.actions_total]
+        """Commitments whose actions are most often completed first (those with none completed left out)."""
+        rows = [r for r in self.commitments if r.actions_done]  # a zero is no rank: "1. Fair: 0.0% done"
         return sorted(rows, key=lambda r: (-r.completion_rate, -r.actions_done, r.order))
 
 

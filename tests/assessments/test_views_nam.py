@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessments.models import Assessment, AssessmentCycle, Response
+from assessments.models import Assessment, AssessmentCycle, AuditEvent, Response
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,103 @@ def test_validate(client, submitted, nam_staff, assessor_a, admin_a, django_capt
     assert "This assessment is validated: only a submitted one can be validated or returned." in text(again)
     submitted.refresh_from_db()
     assert submitted.status == "validated"
+
+
+def test_review_queue_oldest_first_with_waiting_since_and_counts(
+    client, cycle, rubric, nam_staff, org_a, org_b
+):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    older_cycle = f.AssessmentCycleFactory(name="2025", rubric=rubric, status="closed")
+    waiting = [
+        (org_a, cycle, 3),
+        (org_b, cycle, 12),
+        (f.OrganizationFactory(name="Charlie Health"), older_cycle, 40),
+    ]
+    for organization, of_cycle, days in waiting:
+        f.AssessmentFactory(
+            organization=organization,
+            cycle=of_cycle,
+            status=Assessment.Status.SUBMITTED,
+            submitted_at=now - datetime.timedelta(days=days),
+        )
+    f.AssessmentFactory(organization=f.OrganizationFactory(name="Delta Draft"), cycle=cycle)  # not waiting
+    f.AssessmentFactory(organization=f.OrganizationFactory(name="Echo Done"), cycle=cycle, status="validated")
+    client = login(client, nam_staff)
+    response = client.get(reverse("assessments:nam_review_queue"))
+    page = text(response)
+    assert "3 submissions waiting for review (2 in 2026, 1 in 2025); the oldest has waited 40 days." in page
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">([^<]+)</th>", response.content.decode())
+    assert rows == ["Charlie Health", "Bravo Community Clinic", "Alpha Regional Hospital"]
+    assert "(40 days)" in page and "(12 days)" in page and "(3 days)" in page
+    assert "Delta Draft" not in page and "Echo Done" not in page
+    # The navigation leads there.
+    assert 'href="/nam/review/">Review</a>' in response.content.decode()
+
+
+def test_review_queue_when_nothing_waits_and_after_a_decision(client, submitted, nam_staff):
+    client = login(client, nam_staff)
+    response = client.post(
+        reverse("assessments:nam_review_decision", args=[submitted.pk]), {"decision": "validate"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("assessments:nam_review_queue"), 302)]
+    assert "Alpha Regional Hospital's assessment is validated" in text(response)
+    assert "Nothing is waiting for review." in text(response)
+
+
+def test_review_queue_is_for_nam_staff_only(client, submitted, admin_a):
+    assert login(client, admin_a).get(reverse("assessments:nam_review_queue")).status_code == 403
+
+
+def test_a_name_ending_in_s_takes_an_apostrophe_alone(
+    client, cycle, nam_staff, django_capture_on_commit_callbacks
+):
+    clinics = f.OrganizationFactory(name="Cape Ann Health Clinics", slug="cape-ann")
+    f.MembershipFactory(organization=clinics, role="assessor")
+    assessment = f.answer_all(f.AssessmentFactory(organization=clinics, cycle=cycle), 3, status="submitted")
+    client = login(client, nam_staff)
+    review = text(client.get(reverse("assessments:nam_review", args=[assessment.pk])))
+    assert "accept these answers as Cape Ann Health Clinics' results for 2026" in review
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessments:nam_review_decision", args=[assessment.pk]),
+            {"decision": "validate"},
+            follow=True,
+        )
+    assert "Cape Ann Health Clinics' assessment is validated" in text(response)
+    assert "NAM staff validated Cape Ann Health Clinics' 2026 self-assessment." in mail.outbox[0].body
+    assert "Clinics's" not in text(response) + review + mail.outbox[0].body
+
+
+def test_validate_and_return_decisions_are_in_the_audit_log(client, cycle, submitted, org_b, nam_staff):
+    other = f.AssessmentFactory(organization=org_b, cycle=cycle)
+    f.answer_all(other, 3, status=Assessment.Status.SUBMITTED)
+    client = login(client, nam_staff)
+    client.post(
+        reverse("assessments:nam_review_decision", args=[submitted.pk]),
+        {"decision": "validate", "comment": "Thorough evidence."},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    client.post(
+        reverse("assessments:nam_review_decision", args=[other.pk]),
+        {"decision": "return", "comment": "Add the minutes for SAF-2."},
+    )
+    assert list(
+        AuditEvent.objects.exclude(kind="login_success")
+        .order_by("pk")
+        .values_list("kind", "actor_label", "organization__slug", "detail")
+    ) == [
+        ("assessment_validated", "nadia", "alpha", "2026 assessment validated: Thorough evidence."),
+        ("assessment_returned", "nadia", "bravo", "2026 assessment returned: Add the minutes for SAF-2."),
+    ]
+    assert AuditEvent.objects.get(kind="assessment_validated").ip_address == "203.0.113.9"
+    page = text(client.get(reverse("assessments:audit_log"), {"kind": "assessment_returned"}))
+    assert "Assessment returned nadia Bravo Community Clinic" in page
+    assert "2026 assessment returned: Add the minutes for SAF-2." in page
+    assert "Assessment validated" not in page.split("newest first")[1]
 
 
 def test_return_requires_a_comment_and_shows_it_to_the_organization(

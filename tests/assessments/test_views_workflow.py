@@ -82,18 +82,48 @@ def post_data(assessment, commitment_slug, changes=None, *, then="stay"):
 # Landing
 
 
-def test_org_home_starts_the_draft_for_an_assessor(client, cycle, assessor_a):
-    response = login(client, assessor_a).get(reverse("assessments:org_home", args=["alpha"]))
-    assert response.status_code == 302 and response["Location"] == "/orgs/alpha/assessments/2026/"
+@pytest.mark.parametrize("page", ["org_home", "overview"])
+def test_opening_the_assessment_never_starts_it(client, cycle, assessor_a, page):
+    path = reverse("assessments:org_home", args=["alpha"]) if page == "org_home" else url("overview")
+    response = login(client, assessor_a).get(path)
+    assert response.status_code == 200
+    assert "Alpha Regional Hospital has not started its 2026 assessment yet." in text(response)
+    assert 'action="/orgs/alpha/assessments/2026/start/"' in response.content.decode()
+    assert "Start the 2026 assessment" in text(response)
+    assert Assessment.objects.count() == 0
+
+
+def test_an_assessor_starts_the_assessment_with_a_post(client, cycle, assessor_a):
+    client = login(client, assessor_a)
+    response = client.post(url("start"), follow=True)
+    assert response.redirect_chain == [(url("overview"), 302)]
+    assert "The 2026 assessment is started: answer each commitment in turn." in text(response)
     assert list(Assessment.objects.values_list("organization__slug", "cycle__name", "status")) == [
         ("alpha", "2026", "draft")
     ]
+    again = client.post(url("start"), follow=True)  # a second tab or a double click: still one draft
+    assert "is started" not in text(again) and Assessment.objects.count() == 1
+
+
+def test_start_opened_by_get_changes_nothing(client, cycle, assessor_a):
+    response = login(client, assessor_a).get(url("start"))
+    assert (response.status_code, response["Location"]) == (302, url("overview"))
+    assert Assessment.objects.count() == 0
+
+
+def test_start_refuses_a_closed_cycle(client, cycle, assessor_a):
+    cycle.status = AssessmentCycle.Status.CLOSED
+    cycle.save()
+    response = login(client, assessor_a).post(url("start"), follow=True)
+    assert "The 2026 cycle is not open: an assessment cannot be started." in text(response)
+    assert Assessment.objects.count() == 0
 
 
 def test_org_home_tells_an_executive_it_is_not_started(client, cycle, executive_a):
     response = login(client, executive_a).get(reverse("assessments:org_home", args=["alpha"]))
     assert response.status_code == 200
     assert "Alpha Regional Hospital has not started its 2026 assessment yet." in text(response)
+    assert "Start the 2026 assessment" not in text(response)
     assert Assessment.objects.count() == 0
 
 
@@ -129,6 +159,24 @@ def test_overview_shows_progress_deadline_and_last_change(client, draft, assesso
     assert f"{assessor_a.get_full_name()} now · ENG-1" in page
     assert "Review and submit" in page and "Export CSV" in page and "History" in page
     assert "Start from last cycle" not in page  # there is no previous cycle
+
+
+def test_overview_last_change_of_answers_loaded_without_history(client, draft, assessor_a, admin_a):
+    # Answers loaded in bulk (the demo data) have no recorded change: who saved them and when, not a dash.
+    import datetime
+
+    from django.utils import timezone
+
+    f.answer_all(draft, 3)
+    Response.objects.filter(assessment=draft).update(
+        updated_by=admin_a, updated_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    Response.objects.filter(assessment=draft, indicator__code="SAF-3").update(updated_at=timezone.now())
+    page = text(login(client, assessor_a).get(url("overview")))
+    name = admin_a.get_full_name()
+    assert f"Engaged Definition of Engaged 3 of 3 ✓ {name} 3 days ago · ENG-3" in page
+    assert f"Safe Definition of Safe 3 of 3 ✓ {name} now · SAF-3" in page
+    assert "Last change —" not in page and " — Edit" not in page
 
 
 def test_overview_for_an_executive_has_no_edit_buttons(client, draft, executive_a):
@@ -210,6 +258,18 @@ def test_save_keeps_a_partial_draft_and_save_and_next_moves_on(client, draft, as
     assert "Engaged: saved (1 answer changed)." in page
 
 
+def test_a_repeated_save_says_the_answers_are_saved(client, draft, assessor_a):
+    # A double click sends the same form twice: the second finds the answer saved at a newer version.
+    client = login(client, assessor_a)
+    form = post_data(draft, "engaged", {"ENG-1": {"answer": "4", "evidence_summary": "Board minutes"}})
+    client.post(url("commitment", "engaged"), form)
+    response = client.post(url("commitment", "engaged"), form, follow=True)
+    page = text(response)
+    assert "Engaged: saved (no answer had changed since the last save)." in page
+    assert "nothing had changed" not in page and "A colleague saved" not in page
+    assert snapshot(draft)[:2] == ([("ENG-1", 4, False, "", "Board minutes", "", 1)], 1)
+
+
 def test_conflict_between_two_clients(client, django_user_model, draft, org_a, assessor_a):
     from django.test import Client
 
@@ -224,7 +284,7 @@ def test_conflict_between_two_clients(client, django_user_model, draft, org_a, a
     response = alice.post(url("commitment", "engaged"), alice_form)
     assert response.status_code == 200
     page = text(response)
-    assert "A colleague saved 1 of these answers while you were editing" in page
+    assert f"{carol.get_full_name()} saved 1 of these answers while you were editing" in page
     assert "Your answer: 4 Managed · Evidence: Our dashboard" in page
     assert re.search(rf"Saved meanwhile by {carol.get_full_name()} at \d\d:\d\d, \w+ \d+: 2 Developing", page)
     assert snapshot(draft)[0] == [("ENG-1", 2, False, "", "", "", 1)]
@@ -245,13 +305,35 @@ def test_conflict_between_two_clients(client, django_user_model, draft, org_a, a
     assert snapshot(draft)[0] == [("ENG-1", 4, False, "", "Our dashboard", "", 2)]
 
 
+def test_a_conflict_with_ones_own_other_tab_says_so(client, draft, assessor_a):
+    from django.test import Client
+
+    first_tab, second_tab = login(client, assessor_a), login(Client(), assessor_a)
+    first_form = post_data(draft, "engaged", {"ENG-1": {"answer": "4"}})
+    second_form = post_data(draft, "engaged", {"ENG-1": {"answer": "2"}})  # loaded at the same time
+    assert second_tab.post(url("commitment", "engaged"), second_form).status_code == 302
+    page = text(first_tab.post(url("commitment", "engaged"), first_form))
+    assert "You, in another tab or window, saved 1 of these answers while you were editing" in page
+    assert re.search(
+        r"Saved meanwhile by you, in another tab or window, at \d\d:\d\d, \w+ \d+: 2 Developing", page
+    )
+    assert "colleague" not in page
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"ENG-1": {"answer": "7"}}, "Choose a level from 1 to 5, or Not applicable."),
         ({"ENG-1": {"answer": "na", "na_justification": " "}}, "Say why this indicator does not apply"),
-        ({"ENG-1": {"answer": "3", "evidence_summary": "x" * 4001}}, "at most 4000 characters (it has 4001)"),
-        ({"ENG-1": {"answer": "3", "na_justification": "x" * 2001}}, "at most 2000 characters"),
+        (
+            {"ENG-1": {"answer": "3", "evidence_summary": "x" * 4001}},
+            "At most 4,000 characters: this text has 4,001 (1 too many). "
+            "Shorten it, or put the rest in a document and link to it.",
+        ),
+        (
+            {"ENG-1": {"answer": "na", "na_justification": "x" * 2050}},
+            "At most 2,000 characters: this text has 2,050 (50 too many).",
+        ),
         (
             {"ENG-1": {"evidence_links": "javascript:alert(1)"}},
             "http:// or https://. Not valid: javascript:alert(1)",
@@ -326,6 +408,38 @@ def test_executive_reads_but_cannot_post(client, draft, executive_a):
     )
     assert response.status_code == 403
     assert snapshot(draft) == before
+
+
+def test_read_only_answers_show_values_never_placeholders(client, draft, executive_a):
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=["ENG-1", "ENG-2"])}
+    Response.objects.create(
+        assessment=draft,
+        indicator=indicators["ENG-1"],
+        level=3,
+        evidence_summary="Patient council minutes.",
+        evidence_links="https://intranet.alpha.org/council\nhttps://intranet.alpha.org/minutes",
+    )
+    Response.objects.create(
+        assessment=draft, indicator=indicators["ENG-2"], not_applicable=True, na_justification="No portal."
+    )
+    response = login(client, executive_a).get(url("commitment", "engaged"))
+    html = response.content.decode()
+    assert "intranet.example.org" not in html and "placeholder=" not in html and "<textarea" not in html
+    cards = {
+        code: text_of_html(card)
+        for code, card in re.findall(
+            r'<section class="card indicator-card[^"]*" id="indicator-([A-Z]+-\d)"(.*?)</section>', html, re.S
+        )
+    }
+    assert cards["ENG-1"].endswith(
+        "Evidence summary Patient council minutes. "
+        "Evidence links https://intranet.alpha.org/council https://intranet.alpha.org/minutes"
+    )
+    assert cards["ENG-2"].endswith(
+        "Why does this indicator not apply? No portal. Evidence summary none given Evidence links none given"
+    )
+    assert cards["ENG-3"].endswith("Evidence summary none given Evidence links none given")
+    assert '<a href="https://intranet.alpha.org/council" rel="noopener noreferrer nofollow">' in html
 
 
 @pytest.mark.parametrize("state", ["submitted", "validated", "closed"])
@@ -445,6 +559,43 @@ def test_resubmission_after_return(client, draft, assessor_a, nam_staff):
     assert Response.objects.get(assessment=draft, indicator__code="ENG-1").evidence_summary == "Minutes"
 
 
+def test_submit_opened_by_get_leads_to_the_review_page(client, draft, assessor_a):
+    # A bookmark, or `next=` after signing in again from the review page: never the browser's bare 405.
+    client = login(client, assessor_a)
+    response = client.get(url("submit"))
+    assert (response.status_code, response["Location"]) == (302, url("review"))
+    page = text(client.get(response["Location"]))
+    assert "Nothing was submitted: an assessment is submitted with the button on this page." in page
+    assert snapshot(draft)[2] == ("draft", None)
+
+
+def test_submit_after_signing_in_again_lands_on_the_review_page(client, draft, assessor_a):
+    signed_out = client.get(url("submit"))
+    assert signed_out["Location"] == "/accounts/login/?next=/orgs/alpha/assessments/2026/submit/"
+    login(client, assessor_a)
+    response = client.get("/orgs/alpha/assessments/2026/submit/", follow=True)
+    assert response.redirect_chain == [(url("review"), 302)]
+    assert "<h1" in response.content.decode() and "Review and submit" in text(response)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orgs/alpha/assessments/2026/copy-previous/",
+        "/orgs/alpha/people/1/remove/",
+        "/orgs/switch/",
+        "/nam/assessments/1/decision/",
+    ],
+)
+def test_post_only_addresses_opened_by_get_show_a_portal_page(client, draft, admin_a, path):
+    response = login(client, admin_a).get(path)
+    assert (response.status_code, response["Allow"]) == (405, "POST")
+    page = text(response)
+    assert "This address is for a button, not a link" in page
+    assert "opening it here changed nothing" in page and "Back to the portal" in page
+    assert "LHS Commitments Portal" in page  # the portal's own page, with its navigation
+
+
 # ---------------------------------------------------------------------------------------------------------
 # History
 
@@ -473,6 +624,45 @@ def test_history_shows_exact_old_and_new_values(client, draft, assessor_a):
     assert re.search(
         rf"{name} ENG-1 Engaged indicator 1 Engaged · version 1 Level — → changed to 2 Developing", page
     )
+
+
+def test_evidence_fields_say_their_limit_and_are_not_cut_by_the_browser(client, draft, assessor_a):
+    html = login(client, assessor_a).get(url("commitment", "engaged")).content.decode()
+    # The browser's maxlength would cut a longer paste without a sign: the page counts instead.
+    assert " maxlength=" not in html
+    assert html.count('data-maxlength="4000"') == 3 and html.count('data-maxlength="2000"') == 6
+    assert (
+        "What shows this level in practice: policies, measures, minutes, results. At most 4,000 characters."
+        in (text_of_html(html))
+    )
+
+
+def text_of_html(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_history_folds_long_texts(client, draft, assessor_a):
+    client = login(client, assessor_a)
+    long_text = "Monthly board minutes record each measure. " * 10  # 429 characters once stripped
+    client.post(
+        url("commitment", "engaged"),
+        post_data(draft, "engaged", {"ENG-1": {"answer": "3", "evidence_summary": long_text}}),
+    )
+    client.post(
+        url("commitment", "engaged"),
+        post_data(draft, "engaged", {"ENG-1": {"evidence_summary": long_text + "Reviewed in 2026."}}),
+    )
+    html = client.get(url("history")).content.decode()
+    # Each long text once, folded to its start with its length; short values as they are.
+    assert html.count("<details") == 3
+    start = "Monthly board minutes record each measure. " * 2 + "Monthly board minutes record each…"
+    shown = '<span class="small text-body-secondary">({} characters: show all)</span>'
+    assert re.findall(r"<summary>(.*?)</summary>", html) == [
+        f"{start} {shown.format(429)}",  # version 2: from
+        f"{start} {shown.format(447)}",  # to
+        f"{start} {shown.format(429)}",  # version 1
+    ]
+    assert "Level — → changed to 3 Defined" in text(client.get(url("history")))
 
 
 def test_history_is_paginated(client, draft, assessor_a):

@@ -120,6 +120,10 @@ def test_journey_1_quality_officer_fills_in_and_submits(journey, cycle, org_a, a
     journey.check("landing")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessment").click()
     page.get_by_role("heading", level=1, name="2026 self-assessment").wait_for()
+    assert not Assessment.objects.exists()  # opening a page never starts the assessment: a button does
+    journey.check("not-started")
+    page.get_by_role("button", name="Start the 2026 assessment").click()
+    page.get_by_text("The 2026 assessment is started").wait_for()
     journey.check("overview")
     page.get_by_role("link", name="Start with Engaged").click()
 
@@ -434,17 +438,27 @@ def test_journey_4_nam_field_dashboard_filtered_export(journey, cycle, nam_staff
     assert responses[0] == [
         "organization",
         "org_type",
+        "org_type_label",
         "size_band",
+        "size_band_label",
         "region",
+        "region_label",
         "teaching",
         "cycle",
         "status",
+        "status_label",
         "commitment",
+        "commitment_name",
         "indicator",
+        "indicator_title",
         "level",
+        "level_label",
+        "na_reason",
+        "evidence_summary",
+        "evidence_links",
     ]
     assert sorted({row[0] for row in responses[1:]}) == sorted(HEALTH_SYSTEMS)
-    assert {row[1] for row in responses[1:]} == {"health_system"}
+    assert {(row[1], row[2]) for row in responses[1:]} == {("health_system", "Health system")}
     assert len(responses) == 1 + 30 * len(HEALTH_SYSTEMS)
 
     benchmarks = _download_csv(page, "Benchmarks CSV", tmp_path)

@@ -151,10 +151,10 @@ def test_two_browsers_save_the_same_answer_at_once(draft, rubric, assessor_a, ad
     winner, loser = winners[0], losers[0]
     assert outcomes[winner]["Location"] == url
     page = outcomes[loser].content.decode()
-    assert "A colleague saved 1 of these answers while you were editing" in page
-    assert "Saved by someone else while you were editing" in page
     winner_user, winner_level, winner_evidence = people[winner]
     name_shown = winner_user.get_full_name() or winner_user.username
+    assert f"{name_shown} saved 1 of these answers while you were editing" in page
+    assert "Saved by someone else while you were editing" in page
     assert f"Saved meanwhile by {name_shown} at" in page
 
     # The winner's answer, whole (never a mix of both), one version up, one history row.

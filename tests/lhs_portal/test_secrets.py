@@ -71,7 +71,10 @@ def test_an_unreadable_secret_file_is_a_clear_error(tmp_path):
 
 
 def test_the_development_key_is_fine_while_developing(tmp_path):
-    assert _settings(tmp_path, "SECRET_KEY", "DEBUG") == {"SECRET_KEY": DEV_SECRET_KEY, "DEBUG": "True"}
+    assert _settings(tmp_path, "SECRET_KEY", "DEVELOPMENT") == {
+        "SECRET_KEY": DEV_SECRET_KEY,
+        "DEVELOPMENT": "True",
+    }
 
 
 def test_other_secrets_come_from_files_too(tmp_path):

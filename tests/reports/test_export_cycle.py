@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments.models import Assessment, AuditEvent, OrgType
+from assessments.models import Assessment, AuditEvent, OrgType, Response
 from reports.exporters.benchmarks import BENCHMARK_HEADER, RESPONSE_HEADER
 from tests import factories as f
 from tests.reports.conftest import publish
@@ -82,6 +82,11 @@ def test_benchmarks_csv_header_and_rows(field, cycle, tmp_path):
 
 
 def test_responses_xlsx_header_and_rows(field, cycle, tmp_path):
+    zeta = Response.objects.filter(assessment__organization__name="Zeta Hospital")
+    zeta.filter(indicator__code="ENG-1").update(
+        evidence_summary="Patient council minutes, monthly.",
+        evidence_links="https://intranet.zeta.org/council\nhttps://intranet.zeta.org/minutes",
+    )
     out = tmp_path / "responses.xlsx"
     call_command(
         "export_cycle", cycle="2026", what="responses", format="xlsx", out=str(out), stdout=io.StringIO()
@@ -92,19 +97,36 @@ def test_responses_xlsx_header_and_rows(field, cycle, tmp_path):
     assert list(rows[0]) == RESPONSE_HEADER
     assert len(rows) - 1 == 4 * 30  # every response of the cycle, drafts included (status column)
     zeta = [r for r in rows[1:] if r[0] == "Zeta Hospital"]
-    assert zeta[0] == (
-        "Zeta Hospital",
-        "hospital",
-        "100_299",
-        "south",
-        "no",
-        "2026",
-        "validated",
-        "engaged",
-        "ENG-1",
-        4,
+    # Each code for analysts, the label people read beside it; then the evidence and N/A reasons.
+    assert dict(zip(RESPONSE_HEADER, zeta[0], strict=True)) == {
+        "organization": "Zeta Hospital",
+        "org_type": "hospital",
+        "org_type_label": "Hospital",
+        "size_band": "100_299",
+        "size_band_label": "100-299 beds",
+        "region": "south",
+        "region_label": "South",
+        "teaching": "no",
+        "cycle": "2026",
+        "status": "validated",
+        "status_label": "Validated",
+        "commitment": "engaged",
+        "commitment_name": "Engaged",
+        "indicator": "ENG-1",
+        "indicator_title": "Engaged indicator 1",
+        "level": 4,
+        "level_label": "4 Managed",
+        "na_reason": None,
+        "evidence_summary": "Patient council minutes, monthly.",
+        "evidence_links": "https://intranet.zeta.org/council https://intranet.zeta.org/minutes",
+    }
+    assert zeta[2][RESPONSE_HEADER.index("level") :] == (
+        "N/A",
+        "Not applicable",
+        "We provide no such service.",
+        None,
+        None,
     )
-    assert zeta[2][-1] == "N/A"
     assert sheet.freeze_panes == "A2"
 
 
@@ -116,7 +138,7 @@ def test_responses_csv(field, cycle, tmp_path):
     rows = read_csv(out)
     assert rows[0] == RESPONSE_HEADER
     assert len(rows) == 121
-    assert {r[6] for r in rows[1:]} == {"validated", "draft"}
+    assert {r[RESPONSE_HEADER.index("status")] for r in rows[1:]} == {"validated", "draft"}
 
 
 def test_unknown_cycle_and_folder(field, tmp_path):

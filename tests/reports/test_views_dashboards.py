@@ -5,7 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments.models import Assessment, AuditEvent, OrgType
+from assessments.models import Assessment, AuditEvent, OrgType, Response
+from commitments.models import Indicator
 from tests import factories as f
 from tests.reports.conftest import publish
 
@@ -407,6 +408,68 @@ def test_nam_dashboard_filters(client, nam_staff, cycle, small_releases):
     page = client.get(reverse("reports:nam_dashboard"), {"org_type": "castle"}).content.decode()
     assert "Some filters were not valid and were ignored: see below." in page
     assert "Select a valid choice. castle is not one of the available choices." in page
+
+
+def test_nam_dashboard_name_filter_applies_to_every_table_chart_and_export(client, nam_staff, cycle):
+    make_org(cycle, [2] * 30, name="Riverside General")
+    make_org(cycle, [4] * 30, name="Hilltop Medical", status=Assessment.Status.SUBMITTED)
+    make_org(cycle, [5] * 30, name="Riverside Children's", status=Assessment.Status.DRAFT)
+    client.force_login(nam_staff)
+    response = client.get(reverse("reports:nam_dashboard"), {"q": "riverside"})
+    page = response.content.decode()
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert re.search(
+        r"Every table, chart and download below shows only organizations matching:\s+"
+        r"Organization name contains “riverside”\.",
+        shown,
+    )
+    assert "2 organizations match the filters" in page
+    # Participation 2026: two Riverside organizations started, one submitted; Hilltop is not counted.
+    cycle_row = re.search(r'<tr class="table-active">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r'<td class="num">(\d+)', cycle_row) == ["0", "2", "1", "1"]
+    # The score distribution counts Riverside General only (the draft is not a result).
+    overall = re.search(
+        r'<th scope="row">Overall</th>(.*?)</tr>', page.split("Commitment scores of")[1], re.S
+    )
+    assert re.findall(r'<td class="num">([\d.]+)</td>', overall.group(1))[:3] == ["1", "2.00", "2.00"]
+    # "Download with these filters" carries the name; the downloads honour it.
+    assert 'href="/nam/export/responses.csv?q=riverside"' in page
+    responses = client.get(reverse("reports:nam_export", args=["responses", "csv"]), {"q": "riverside"})
+    rows = responses.content.decode("utf-8-sig").splitlines()[1:]
+    assert sorted({row.split(",")[0] for row in rows}) == ["Riverside Children's", "Riverside General"]
+    benchmarks = client.get(reverse("reports:nam_export", args=["benchmarks", "csv"]), {"q": "riverside"})
+    overall_row = next(
+        row for row in benchmarks.content.decode("utf-8-sig").splitlines() if ",all,all,overall," in row
+    )
+    assert overall_row.split(",")[4:6] == ["1", "2.00"]
+
+
+def test_nam_dashboard_says_when_no_filter_is_in_effect(client, nam_staff, cycle):
+    make_org(cycle, [2] * 30)
+    client.force_login(nam_staff)
+    page = html.unescape(
+        re.sub(r"<[^>]+>", " ", client.get(reverse("reports:nam_dashboard")).content.decode())
+    )
+    assert re.search(r"No filters:\s+every table, chart and download below covers all organizations\.", page)
+
+
+def test_nam_dashboard_shows_a_drafts_progress_not_a_score(client, nam_staff, cycle):
+    make_org(cycle, [4] * 30, name="Alpha Validated")
+    draft = f.AssessmentFactory(organization=f.OrganizationFactory(name="Bravo Draft"), cycle=cycle)
+    for indicator in Indicator.objects.of_rubric(cycle.rubric).order_by("commitment__order", "order")[:6]:
+        Response.objects.create(assessment=draft, indicator=indicator, level=5)
+    make_org(cycle, [3] * 30, name="Charlie Returned", status=Assessment.Status.RETURNED)
+    f.OrganizationFactory(name="Delta Not Started")
+    client.force_login(nam_staff)
+    page = client.get(reverse("reports:nam_dashboard")).content.decode()
+    rows = {
+        html.unescape(name): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cells)).strip()
+        for name, cells in re.findall(r'<th scope="row"><a [^>]+>([^<]+)</a></th>(.*?)</tr>', page, re.S)
+    }
+    assert rows["Alpha Validated"].endswith("Validated 4.00")
+    assert rows["Bravo Draft"].endswith("Draft no score yet: 6 of 30 answered")
+    assert rows["Charlie Returned"].endswith("Returned no score yet: 30 of 30 answered")
+    assert rows["Delta Not Started"].endswith("Not started \u2013")
 
 
 def test_nam_dashboard_is_for_nam_staff_only(client, executive_a, cycle):

@@ -1,5 +1,6 @@
 """assessments/people/views.py: members and invitations end to end, new organizations, lockouts, audit log."""
 
+import html
 import re
 import time
 from urllib.parse import quote
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from assessments.models import AuditEvent, Invitation, Membership, Organization, Role
 from assessments.people import services
+from assessments.templatetags.wording import possessive
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -348,7 +350,8 @@ def test_admin_changes_a_role(client, admin_a, assessor_a):
     client.force_login(admin_a, backend=MODEL_BACKEND)
     membership = assessor_a.memberships.get()
     response = client.post(f"/orgs/alpha/people/{membership.pk}/role/", {"role": "executive"}, follow=True)
-    assert "is now executive." in response.content.decode()
+    name = assessor_a.get_full_name()  # a factory name: "...'s", or "...'" when it ends in s
+    assert f"{possessive(name)} role is now Executive." in html.unescape(response.content.decode())
     assert Membership.objects.get(pk=membership.pk).role == "executive"
     assert _audit("role_changed") == [("adam", "alpha", "127.0.0.1", "alice: Assessor -> Executive")]
 

@@ -85,6 +85,21 @@ def test_field_plan_summary(cycle, cycle_2027):
     ]
 
 
+def test_field_plan_summary_ranks_no_commitment_without_a_completed_action(cycle):
+    organization = f.OrganizationFactory()
+    for slug, status in [("fair", "planned"), ("fair", "in_progress"), ("safe", "done"), ("safe", "planned")]:
+        f.ImprovementActionFactory(
+            cycle=cycle,
+            commitment=cycle.rubric.commitments.get(slug=slug),
+            organization=organization,
+            status=status,
+        )
+    summary = plans.field_plan_summary(cycle=cycle)
+    assert [(r.slug, r.completion_rate, r.actions_done) for r in summary.most_completed] == [
+        ("safe", Decimal("50.0"), 1)
+    ]
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_field_plan_summary_query_count(cycle, cycle_2027, size, django_assert_num_queries):
     _field(cycle, cycle_2027, size)
