@@ -108,7 +108,8 @@ audit: $(VENV)/.installed-test
 lock: $(VENV)/.installed-test
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 
-# 50 users for 2 minutes against gunicorn and PostgreSQL (DATABASE_URL); prints req/s, p95 and errors.
+# Capacity of the mixed journey and the floor page against gunicorn and PostgreSQL (DATABASE_URL): an open
+# model, stepped rates; prints each journey's capacity, their ratio and gunicorn's CPU per request.
 loadtest: $(VENV)/.installed-test
 	$(PYTHON) manage.py loadtest $(LOADTEST_ARGS)
 

@@ -142,6 +142,9 @@ def demo_seed(*, orgs: int, cycles: int, seed: int, if_empty: bool = False) -> D
             region=STATE_REGION[state],  # bulk_create skips save(), which derives it
             ownership=pick(rng, OWNERSHIP_WEIGHTS.get(org_type, OWNERSHIP_WEIGHTS[None])),
             is_teaching=teaching,
+            # Small non-teaching hospitals stand for rural / critical access ones: drawn without the random
+            # generator, so that the rest of the seeded data stays what it was.
+            is_rural=org_type == OrgType.HOSPITAL and size_band == SizeBand.UNDER_100 and not teaching,
         )
         for name, slug, org_type, size_band, state, teaching in specs
     ]

@@ -46,6 +46,7 @@ def floor(request):
     return render(request, "assessments/floor.html")
 
 
+@login_required
 @require_POST
 def session_keepalive(request):
     """The idle-timeout warning's "Stay signed in": counts as activity; answers how long the session has.

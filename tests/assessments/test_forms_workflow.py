@@ -72,13 +72,13 @@ def test_a_text_field_with_an_error_and_help_text_through_crispy():
                 f'<div id="div_{i}" class="mb-3">',
                 f'  <label for="{i}" class="form-label">Why does this indicator not apply?</label>',
                 '  <textarea name="answers-0-na_justification" cols="40" rows="2"'
-                ' class="textarea form-control is-invalid" maxlength="2000" aria-invalid="true"'
+                ' class="textarea form-control is-invalid" data-maxlength="2000" aria-invalid="true"'
                 f' aria-describedby="{i}_helptext {i}_error" id="{i}">',
                 "</textarea>",
                 f'  <div id="{i}_error" class="invalid-feedback"><p id="error_1_{i}"><strong>'
                 "Say why this indicator does not apply to your organization.</strong></p></div>",
                 f'  <div id="{i}_helptext" class="form-text">'
-                "Required for Not applicable. A reviewer reads this.</div>",
+                "Required for Not applicable. A reviewer reads this. At most 2,000 characters.</div>",
                 "</div>",
             ]
         )

@@ -205,6 +205,7 @@ def test_peer_lines_and_ranges_stand_out_and_the_peer_median_is_not_told_by_colo
     current = f.answer_all(f.AssessmentFactory(organization=organization, cycle=later), 4, status="submitted")
     for _ in range(5):
         make_org(earlier, [3] * 30)
+    publish(earlier)  # peer figures come from releases
     traces = charts.trend_spec(org_benchmark(assessment=current, peer_group="all"))["data"]
     peer = next(t for t in traces if t["name"] == "Peer median, overall")
     commitments = traces[:10]

@@ -157,8 +157,13 @@ class Command(BaseCommand):
             "--journeys", default=",".join(JOURNEYS), help=f"comma-separated subset of {', '.join(JOURNEYS)}"
         )
         parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
+        parser.add_argument(
+            "--rate",
+            type=float,
+            help="no search: one step at this arrival rate (requests/s) for --duration seconds (make soak)",
+        )
 
-    def handle(self, *args, orgs, workers, threads, port, json_path, journeys, **options):
+    def handle(self, *args, orgs, workers, threads, port, json_path, journeys, rate, **options):
         wanted = [j.strip() for j in journeys.split(",") if j.strip()]
         if not wanted or set(wanted) - set(JOURNEYS):
             raise CommandError(f"--journeys takes {', '.join(JOURNEYS)}, not {journeys!r}")
@@ -221,6 +226,16 @@ class Command(BaseCommand):
                 f"{TARGET_P95_MS} ms and no error."
             )
             with tempfile.TemporaryDirectory() as tmp:
+                if rate is not None:
+                    # A fixed rate for a long run (make soak): one journey, one step, the same figures.
+                    results = self._fixed(
+                        {**spec, "host": f"127.0.0.1:{port}", "journey": wanted[-1]},
+                        rate,
+                        master,
+                        Path(tmp),
+                        **options,
+                    )
+                    wanted = []
                 for journey in wanted:
                     results[journey] = self._search(
                         {**spec, "host": f"127.0.0.1:{port}", "journey": journey},
@@ -231,7 +246,8 @@ class Command(BaseCommand):
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        self._report(results)
+        if rate is None:
+            self._report(results)
         if json_path:
             Path(json_path).write_text(json.dumps(results, indent=2) + "\n")
             self.stdout.write(f"Results written to {json_path}")
@@ -266,6 +282,19 @@ class Command(BaseCommand):
             else:
                 missed = step
         return {"capacity": met["rate"] if met else 0, "at_capacity": met, "steps": steps}
+
+    def _fixed(self, spec: dict, rate: float, master, tmp: Path, *, duration, warmup, **_) -> dict:
+        """One step at a fixed arrival rate; its figures in lines that `manage.py soak` reads."""
+        self.stdout.write(
+            f"Load test: {spec['journey']} journey at {rate:.1f} requests/s for {duration:.0f} s"
+        )
+        self.stdout.flush()
+        step = self._step(spec, rate, duration, warmup, master, tmp, quiet=True)
+        self.stdout.write(f"Requests per second: {step['done_per_s']:.1f}")
+        self.stdout.write(f"95th percentile: {step['p95_ms'] or 0:.0f} ms")
+        self.stdout.write(f"Errors: {step['errors']}")
+        self.stdout.write(f"Gunicorn CPU per request: {step['server_cpu_ms_per_request']:.1f} ms")
+        return {spec["journey"]: step}
 
     def _step(
         self, spec: dict, rate: float, duration: float, warmup: float, master, tmp: Path, quiet=False

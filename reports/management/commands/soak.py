@@ -1,18 +1,19 @@
 """`manage.py soak` (`make soak`): a long run under load, with a scorecard batch, watching errors and memory.
 
-For 20 minutes (--duration) it runs the load test (`manage.py loadtest`: gunicorn, Locust, its own seeded
-database) at 70% of capacity, and beside it a Celery worker (two pool processes, beat) rendering a NAM batch
-of every scorecard of the latest cycle. Once in the run it kills the worker's Chromium (SIGKILL), which the
-worker must start again, the render retrying. It samples the memory (PSS) of the web processes, the
-worker processes and their Chromium after warm-up, in the middle and at the end, and fails when Locust saw
-an error or a scorecard failed.
+For 20 minutes (--duration) it runs the load test (`manage.py loadtest --rate`: gunicorn, the open-model
+generator, its own seeded database) at a fixed arrival rate of 70% of capacity, and beside it a Celery worker
+(two pool processes, beat) rendering a NAM batch of every scorecard of the latest cycle. Once in the run it
+kills the worker's Chromium (SIGKILL), which the worker must start again, the render retrying. It samples the
+memory (PSS) of the web processes, the worker processes and their Chromium after warm-up, in the middle and
+at the end, and fails when a request failed or a scorecard failed.
 
-Capacity: until the load test measures it at a fixed arrival rate (an open model), it is the load test's 50
-concurrent users, so 70% is 35 users (--users). --load-args passes other arguments to `manage.py loadtest`
-instead (e.g. a fixed arrival rate), and the rest of the soak stays as it is.
+Capacity: the mixed journey's capacity as `manage.py loadtest` measures it (--capacity, requests/s; without
+it the soak measures it first, a few minutes). --load-args passes other arguments to `manage.py loadtest`
+instead of the fixed rate, and the rest of the soak stays as it is.
 """
 
 import contextlib
+import json
 import os
 import re
 import shlex
@@ -29,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
 ROOT = Path(settings.BASE_DIR)
-CAPACITY_USERS = 50  # the load test's users (README, Performance) until an open-model capacity replaces it
+SOAK_SHARE = 0.7  # of capacity
 
 
 def seconds(duration: str) -> int:
@@ -56,29 +57,36 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--duration", default="20m")
-        parser.add_argument("--users", type=int, default=round(0.7 * CAPACITY_USERS))
+        parser.add_argument(
+            "--capacity", type=float, help="the mixed journey's capacity in requests/s (default: measure it)"
+        )
         parser.add_argument("--orgs", type=int, default=600, help="organizations in the load-test database")
         parser.add_argument("--port", type=int, default=8766)
         parser.add_argument(
-            "--load-args", default="", help="arguments for manage.py loadtest instead of --users"
+            "--load-args", default="", help="arguments for manage.py loadtest instead of the fixed rate"
         )
         parser.add_argument(
             "--no-chromium-kill", action="store_true", help="leave the worker's Chromium alone"
         )
 
-    def handle(self, *args, duration, users, orgs, port, load_args, no_chromium_kill, **options):
+    def handle(self, *args, duration, capacity, orgs, port, load_args, no_chromium_kill, **options):
         if connection.vendor != "postgresql":
             raise CommandError("make soak needs PostgreSQL: set DATABASE_URL=postgres://...")
         total = seconds(duration)
-        load = shlex.split(load_args) if load_args else ["--users", str(users)]
         tmp = Path(tempfile.mkdtemp(prefix="lhs-soak-"))
+        if load_args:
+            load = shlex.split(load_args)
+        else:
+            if capacity is None:
+                capacity = self._measure_capacity(orgs, port, tmp)
+            load = ["--journeys", "mixed", "--rate", f"{SOAK_SHARE * capacity:.1f}"]
         load_log = tmp / "loadtest.log"
         self.stdout.write(
             f"Soak for {total} s: manage.py loadtest {' '.join(load)}, a scorecard batch. Logs: {tmp}"
         )
         with load_log.open("w") as out:
             loadtest = subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "loadtest", "--duration", f"{total}s", "--orgs",
+                [sys.executable, str(ROOT / "manage.py"), "loadtest", "--duration", str(total), "--orgs",
                  str(orgs), "--port", str(port), *load],
                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
@@ -114,8 +122,27 @@ class Command(BaseCommand):
                 self._stop(worker)
         self._report(load_log, samples, finished, killed, tmp)
 
+    def _measure_capacity(self, orgs: int, port: int, tmp: Path) -> float:
+        """The mixed journey's capacity, measured by `manage.py loadtest` (a few minutes)."""
+        self.stdout.write(
+            "Measuring the mixed journey's capacity first (manage.py loadtest --journeys mixed)..."
+        )
+        result = tmp / "capacity.json"
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "loadtest", "--journeys", "mixed", "--orgs", str(orgs),
+             "--port", str(port), "--json", str(result)],
+            cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        capacity = json.loads(result.read_text())["mixed"]["capacity"]
+        if not capacity:
+            raise CommandError("The mixed journey met no rate at all: there is no capacity to soak at.")
+        self.stdout.write(
+            f"Capacity {capacity:.1f} requests/s: the soak runs at {SOAK_SHARE * capacity:.1f}."
+        )
+        return capacity
+
     def _wait_for_load(self, loadtest, load_log: Path) -> None:
-        """Until the load test has seeded its database and Locust runs (its banner is printed)."""
+        """Until the load test has seeded its database and its fixed-rate step runs (its banner is out)."""
         deadline = time.monotonic() + 3600
         while time.monotonic() < deadline:
             if "Load test:" in load_log.read_text():
