@@ -26,6 +26,18 @@ class Channel(filesystem.Channel):
                     path,
                 )
                 path.mkdir(parents=True, exist_ok=True)
+                if folder == self.control_folder:
+                    self._bind_again()
+
+    def _bind_again(self) -> None:
+        """The control folder holds each exchange's bindings (queue, routing key): gone with it, a message
+        published to the exchange would be routed to no queue and dropped without a word. Every binding this
+        process declared is written again, as Channel.queue_bind writes it."""
+        for binding, arguments in list(self.state.bindings.items()):
+            meta = self.typeof(binding.exchange).prepare_bind(
+                binding.queue, binding.exchange, binding.routing_key, arguments
+            )
+            self._queue_bind(binding.exchange, *meta)
 
     def _put(self, queue, payload, **kwargs):
         self._make_folders()
@@ -34,6 +46,10 @@ class Channel(filesystem.Channel):
     def _get(self, queue):
         self._make_folders()
         return super()._get(queue)
+
+    def _size(self, queue):  # a producer's queue declaration counts the folder's messages first
+        self._make_folders()
+        return super()._size(queue)
 
 
 class Transport(filesystem.Transport):

@@ -408,6 +408,7 @@ def _download_csv(page, link_name: str, tmp_path) -> list[list[str]]:
 def test_journey_4_nam_field_dashboard_filtered_export(journey, cycle, nam_staff, tmp_path):
     _seed_peers(cycle)  # six hospitals
     _seed_peers(cycle, HEALTH_SYSTEMS, org_type=OrgType.HEALTH_SYSTEM)
+    release_publish(cycle=cycle, inclusion="submitted")  # the field's statistics come from a release
     page = journey.page
     journey.login("nadia")
     page.get_by_role("heading", level=1, name="Field dashboard").wait_for()
@@ -464,20 +465,24 @@ def test_journey_4_nam_field_dashboard_filtered_export(journey, cycle, nam_staff
     benchmarks = _download_csv(page, "Benchmarks CSV", tmp_path)
     assert benchmarks[0] == [
         "cycle",
+        "release",
         "peer_group",
         "peer_group_value",
         "commitment",
         "n",
         "mean",
+        "p10",
         "p25",
         "median",
         "p75",
         "p90",
+        "shown_to_members",
     ]
-    by_type = [row for row in benchmarks[1:] if row[1] == "org_type"]
-    assert {row[2] for row in by_type} == {"health_system"}  # the filter leaves one organization type
-    overall = next(row for row in benchmarks[1:] if row[1] == "all" and row[3] == "overall")
-    assert overall[4] == str(len(HEALTH_SYSTEMS))
+    assert {row[1] for row in benchmarks[1:]} == {"1"}  # the release the figures come from
+    by_type = [row for row in benchmarks[1:] if row[2] == "org_type"]
+    assert {row[3] for row in by_type} == {"health_system"}  # the filter leaves one organization type
+    overall = next(row for row in benchmarks[1:] if row[2] == "all" and row[4] == "overall")
+    assert overall[5] == str(len(HEALTH_SYSTEMS))
 
 
 # --- 5. An org admin invites a colleague, who joins from the e-mail ------------------------------------

@@ -39,7 +39,7 @@ def status(scorecard) -> str:
 
 
 def test_the_broker_folder_deleted_under_a_running_worker_is_made_again(
-    client, scored, executive_a, tmp_path
+    client, scored, executive_a, tmp_path, caplog
 ):
     var = tmp_path / "var"
     options = embedded_broker_options(var / "celery-broker")
@@ -64,9 +64,9 @@ def test_the_broker_folder_deleted_under_a_running_worker_is_made_again(
         stop_worker(worker)
     assert (scorecard.status, scorecard.attempts) == ("ready", 1)
     worker_log = log.read_text()
-    assert f"The embedded broker's folder {var / 'celery-broker' / 'queue'} was missing: made again." in (
-        worker_log
-    )
+    # Whoever touches the broker first (the worker's poll, or the portal's publish) makes the folder again.
+    said = f"The embedded broker's folder {var / 'celery-broker' / 'queue'} was missing: made again."
+    assert said in worker_log or said in caplog.text
     assert worker.returncode == 0, worker_log[-2000:]  # it went on working, and stopped when told to
 
 
