@@ -327,8 +327,11 @@ def org_benchmark(
         exact=current.overall_exact,
     )
     scored = [c for c in commitments if c.difference is not None]
-    strongest = sorted(scored, key=lambda c: (-c.difference, -c.score, c.order))[:3]
-    gaps = sorted(scored, key=lambda c: (c.difference, c.score, c.order))[:3]
+    # A zero difference is neither a strength nor a gap (issue 17 item 20: "+0.00" listed as a strength).
+    strongest = sorted(
+        (c for c in scored if c.difference > 0), key=lambda c: (-c.difference, -c.score, c.order)
+    )[:3]
+    gaps = sorted((c for c in scored if c.difference < 0), key=lambda c: (c.difference, c.score, c.order))[:3]
 
     trend = []
     for a in trend_assessments:

@@ -247,8 +247,9 @@ def test_strongest_and_gaps_against_peer_median(cycle):
         make_org(cycle, [3] * 30)
     publish(cycle)
     benchmark = org_benchmark(assessment=viewer, peer_group="all")
-    assert [c.slug for c in benchmark.strongest] == ["engaged", "safe", "effective"]
-    assert [c.slug for c in benchmark.gaps] == ["adaptive", "secure", "effective"]
+    # Effective and the others sit at the median (+0.00): neither a strength nor a gap.
+    assert [c.slug for c in benchmark.strongest] == ["engaged", "safe"]
+    assert [c.slug for c in benchmark.gaps] == ["adaptive", "secure"]
     assert benchmark.strongest[0].difference == Decimal("2.00")
 
 
