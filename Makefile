@@ -16,7 +16,7 @@ RUBRIC_NEXT := fixtures/rubric/2026.2.yaml
 DEMO_ORGS ?= 60
 DEMO_CYCLES ?= 3
 
-.PHONY: run worker test lint fmt bench bench-workers loadtest soak backup restore audit lock chromium clean
+.PHONY: run worker test test-scale lint fmt bench bench-workers loadtest soak backup restore audit lock chromium clean
 
 $(PYTHON):
 	@$(PY) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -70,6 +70,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# Two separate worker processes render a 200-scorecard batch while one is killed (issue 21; opt-in, minutes).
+test-scale: $(VENV)/.installed-test
+	LHS_SCALE_OUT_TEST=1 $(BIN)/pytest tests/faults/test_scale_out.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
