@@ -27,6 +27,7 @@ from django.urls import reverse
 from assessments.models import Assessment, AssessmentCycle, Membership, Role
 from reports.exporters.benchmarks import benchmarks_table
 from reports.exporters.tabular import to_csv
+from reports.management.commands.loadtest import second_factor_on_record
 from reports.peer_groups import PeerGroup
 
 MEASUREMENTS = (
@@ -172,7 +173,9 @@ class Command(BaseCommand):
         latest = AssessmentCycle.objects.order_by("-opens_on").first()
         executive, nam, officer = Client(), Client(), Client()
         executive.force_login(users.get(username="executive"))
-        nam.force_login(users.get(username="nam.staff"))
+        nam_user = users.get(username="nam.staff")
+        second_factor_on_record(nam_user)
+        nam.force_login(nam_user)
         officer.force_login(users.get(username="quality.officer"))
         dashboard_url = reverse("reports:org_dashboard", args=[organization.slug])
         nam_url = reverse("reports:nam_dashboard") + f"?cycle={latest.slug}"

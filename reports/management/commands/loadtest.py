@@ -41,6 +41,17 @@ TARGET_RATIO = 0.5
 JOURNEYS = ("floor", "mixed")
 
 
+def second_factor_on_record(user) -> None:
+    """NAM staff reach no page without a second factor enrolled (MFA_REQUIRED_FOR). The measured sessions are
+    made with force_login, which skips the sign-in steps, so an authenticator on record is all they need; its
+    secret is never asked for."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "not-used-by-measurements"}}
+    )
+
+
 def _cpu_seconds(before, after) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -126,6 +137,7 @@ def sessions() -> dict:
         return f"{name}={client.cookies[name].value}"
 
     found = accounts()
+    second_factor_on_record(users[found["nam"]])
     return {
         **found,
         "sessions": {
