@@ -44,7 +44,9 @@ def test_the_broker_folder_deleted_under_a_running_worker_is_made_again(
 ):
     # The portal's side may be the one that finds the folder gone: hear its warning whatever level an earlier
     # test's in-process worker left on the root logger.
-    caplog.set_level(logging.WARNING, logger="lhs_portal.embedded_broker")
+    broker_logger = logging.getLogger("lhs_portal.embedded_broker")
+    caplog.set_level(logging.WARNING, logger=broker_logger.name)
+    broker_logger.addHandler(caplog.handler)  # heard even where an earlier worker rewired the root logger
     var = tmp_path / "var"
     options = embedded_broker_options(var / "celery-broker")
     log = tmp_path / "worker.log"
@@ -66,6 +68,7 @@ def test_the_broker_folder_deleted_under_a_running_worker_is_made_again(
         )  # fmt: skip
     finally:
         stop_worker(worker)
+        broker_logger.removeHandler(caplog.handler)
     assert (scorecard.status, scorecard.attempts) == ("ready", 1)
     worker_log = log.read_text()
     # Whoever touches the broker first (the worker's poll, or the portal's publish) makes the folder again.
