@@ -165,7 +165,7 @@ def test_the_command_publishes_and_says_why_it_refuses(cycle):
 def test_the_pdf_method_page_follows_the_releases_rule(cycle, settings, inclusion, setting, says, never):
     import datetime
 
-    from reports.services import scorecards
+    from reports.exporters import scorecard as scorecards
 
     viewer = result(cycle, 3)
     for level in (1, 2, 3, 4, 5):

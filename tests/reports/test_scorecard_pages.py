@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from assessments.models import Assessment
+from reports.exporters import scorecard as exporter
 from reports.selectors import org_benchmark
-from reports.services import scorecards as service
 from tests import factories as f
 
 from .conftest import publish, submitted
@@ -24,7 +24,7 @@ def pages_text(content: bytes) -> list[str]:
 
 def render(assessment, peer_group="all") -> list[str]:
     return pages_text(
-        service.scorecard_pdf(service.scorecard_document(assessment=assessment, peer_group=peer_group))
+        exporter.scorecard_pdf(exporter.scorecard_document(assessment=assessment, peer_group=peer_group))
     )
 
 
@@ -55,7 +55,7 @@ def two_cycles(rubric, cycle, org_a, all_figures):
 
 def test_trend_chart_draws_the_overall_score_and_the_peer_median_only(two_cycles):
     benchmark = org_benchmark(assessment=two_cycles, peer_group="all")
-    trend = service.print_figures(benchmark)["trend"]
+    trend = exporter.print_figures(benchmark)["trend"]
     assert [trace["name"] for trace in trend["data"]] == ["Peer median, overall", "Overall"]
     assert [trace["y"] for trace in trend["data"]] == [[3.0, 3.0], [2.87, 3.03]]
 
@@ -75,7 +75,7 @@ def test_the_commitments_of_every_cycle_are_in_a_table_beside_the_trend_chart(tw
 
 
 def test_a_single_cycle_has_no_trend_page(scored):
-    assert "trend" not in service.print_figures(org_benchmark(assessment=scored, peer_group="all"))
+    assert "trend" not in exporter.print_figures(org_benchmark(assessment=scored, peer_group="all"))
     assert not any("Progress across cycles" in page for page in render(scored))
 
 
@@ -84,7 +84,7 @@ def test_a_single_cycle_has_no_trend_page(scored):
 
 
 def test_no_value_label_sits_on_a_marker(two_cycles):
-    figures = service.print_figures(org_benchmark(assessment=two_cycles, peer_group="all"))
+    figures = exporter.print_figures(org_benchmark(assessment=two_cycles, peer_group="all"))
     # The radar's ring numbers sat on the markers of its first spokes: the caption names the rings instead.
     assert figures["radar"]["layout"]["polar"]["radialaxis"]["showticklabels"] is False
     # The score-against-peers chart writes no number beside its diamonds (they sat on the median's tick):
@@ -150,7 +150,7 @@ def test_a_zero_difference_is_not_called_a_strength(rubric, cycle, org_a, all_fi
 def test_trend_alternative_gives_every_cycle_and_the_table_every_commitment(two_cycles):
     from .test_scorecard_pdfua import _kids, _structure_elements
 
-    data = service.scorecard_pdf(service.scorecard_document(assessment=two_cycles, peer_group="all"))
+    data = exporter.scorecard_pdf(exporter.scorecard_document(assessment=two_cycles, peer_group="all"))
     root = PdfReader(io.BytesIO(data)).trailer["/Root"]
     elements = list(_structure_elements(root["/StructTreeRoot"]))
     alternatives = [str(e.get("/Alt", "")) for e in elements if str(e["/S"]) == "/Figure"]

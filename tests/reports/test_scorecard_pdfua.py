@@ -15,6 +15,7 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTTextLine
 from pypdf import PdfReader
 
+from reports.exporters import scorecard as exporter
 from reports.services import scorecards as service
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +176,7 @@ def test_no_text_crosses_the_margins_of_any_page(scored, settings, page_size):
     settings.SCORECARD_PAGE_SIZE = page_size
     scored.organization.name = LONG_NAME
     scored.organization.save()
-    data = service.scorecard_pdf(service.scorecard_document(assessment=scored, peer_group="all"))
+    data = exporter.scorecard_pdf(exporter.scorecard_document(assessment=scored, peer_group="all"))
     lines = list(text_lines(data))
     # The commitments table is read back whole: its last column and the long name in its caption.
     assert any(text.startswith("Percentile rank") for _, _, text, *_ in lines)
@@ -188,7 +189,7 @@ def test_no_text_crosses_the_margins_when_peers_are_hidden(rubric, cycle, org_a)
     org_a.name = LONG_NAME
     org_a.save()
     assessment = submitted(org_a, cycle, [3] * 30)
-    data = service.scorecard_pdf(service.scorecard_document(assessment=assessment, peer_group="all"))
+    data = exporter.scorecard_pdf(exporter.scorecard_document(assessment=assessment, peer_group="all"))
     assert_within_margins(data)
 
 
@@ -196,7 +197,7 @@ def test_structure_tree_of_the_cover_and_the_tables(scored):
     """The cover's key facts are a list (L > LI, not LI inside a Div); each table's caption is its first
     child, not tables nested inside it; data cells name their row and column headers (WeasyPrint writes
     /Headers and /ID rather than /Scope: the binding is explicit)."""
-    data = service.scorecard_pdf(service.scorecard_document(assessment=scored, peer_group="all"))
+    data = exporter.scorecard_pdf(exporter.scorecard_document(assessment=scored, peer_group="all"))
     root = PdfReader(io.BytesIO(data)).trailer["/Root"]
     elements = list(_structure_elements(root["/StructTreeRoot"]))
     assert_tables_bind_headers_to_cells(elements)

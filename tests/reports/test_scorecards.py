@@ -1,4 +1,4 @@
-"""reports/services/scorecards.py: the inputs hash, request and reuse, the render and its faults, the sweep
+"""reports/services/scorecards.py and reports/exporters/scorecard.py: the inputs hash, request and reuse, the render and its faults, the sweep
 when the broker is down, the PDF's content and format, the URL fetcher, and the render_scorecard command.
 
 Renders here call the service synchronously (no broker); tests/reports/test_tasks.py runs a real worker.
@@ -23,6 +23,7 @@ from weasyprint import HTML
 
 from assessments.models import Assessment, Response
 from reports.exporters import chart_svg, pdf
+from reports.exporters import scorecard as exporter
 from reports.models import Scorecard
 from reports.plans.models import ImprovementAction
 from reports.scores import assessment_scores
@@ -51,42 +52,42 @@ def render(scorecard) -> Scorecard:
 
 
 def test_hash_is_stable_and_follows_everything_the_pdf_shows(scored, settings):
-    first = service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
-    assert first == service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
+    first = exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash
+    assert first == exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash
     assert re.fullmatch(r"[0-9a-f]{64}", first)
 
     settings.SCORECARD_PAGE_SIZE = "A4"
-    a4 = service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
+    a4 = exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash
     settings.SCORECARD_PAGE_SIZE = "letter"
 
     response = Response.objects.filter(assessment=scored, level__isnull=False).first()
     response.level = 1 if response.level != 1 else 2
     response.save()
-    changed_level = service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
+    changed_level = exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash
 
     scored.organization.name = "Alpha Regional Health"
     scored.organization.save()
-    renamed = service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
+    renamed = exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash
 
-    other_group = service.scorecard_document(assessment=scored, peer_group="region").inputs_hash
+    other_group = exporter.scorecard_document(assessment=scored, peer_group="region").inputs_hash
     assert len({first, a4, changed_level, renamed, other_group}) == 5
 
 
 def test_hash_changes_with_a_new_release_not_with_a_peer_submitting(scored, org_b):
-    before = service.scorecard_document(assessment=scored, peer_group="all").inputs_hash
+    before = exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash
     submitted(org_b, scored.cycle, [5] * 30)
     # Peer figures are those of the release: a new result changes nothing until the next one.
-    assert service.scorecard_document(assessment=scored, peer_group="all").inputs_hash == before
+    assert exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash == before
     for index in range(4):  # with four more results, a release may be published
         submitted(f.OrganizationFactory(slug=f"late-{index}"), scored.cycle, [4] * 30)
     release = publish(scored.cycle)
-    after = service.scorecard_document(assessment=scored, peer_group="all")
+    after = exporter.scorecard_document(assessment=scored, peer_group="all")
     assert (after.benchmark.release, after.inputs_hash != before) == (release, True)
 
 
 def test_hash_and_pdf_follow_the_improvement_plan(scored):
-    before = service.scorecard_document(assessment=scored, peer_group="all")
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(service.scorecard_pdf(before))).pages]
+    before = exporter.scorecard_document(assessment=scored, peer_group="all")
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(exporter.scorecard_pdf(before))).pages]
     # Without a plan: one line on the summary page, no page of its own (issue 17 item 21).
     assert "Improvement plan: none recorded for 2026 yet." in pages[1].replace("\n", " ")
     assert not any("Our improvement plan" in page for page in pages)
@@ -96,9 +97,9 @@ def test_hash_and_pdf_follow_the_improvement_plan(scored):
         commitment=scored.cycle.rubric.commitments.get(slug="fair"),
         title="Stratify readmissions by language",
     )
-    after = service.scorecard_document(assessment=scored, peer_group="all")
+    after = exporter.scorecard_document(assessment=scored, peer_group="all")
     assert after.inputs_hash != before.inputs_hash
-    text = pdf_text(service.scorecard_pdf(after))
+    text = pdf_text(exporter.scorecard_pdf(after))
     assert "Our improvement plan" in text and "Stratify readmissions by language" in text
     assert "Improvement plan: none recorded" not in text
 
@@ -106,7 +107,7 @@ def test_hash_and_pdf_follow_the_improvement_plan(scored):
 @pytest.mark.parametrize("status", [Assessment.Status.DRAFT, Assessment.Status.RETURNED])
 def test_no_scorecard_for_an_assessment_not_submitted(org_a, cycle, status):
     assessment = f.answer_all(f.AssessmentFactory(organization=org_a, cycle=cycle, status=status), 3)
-    with pytest.raises(service.ScorecardUnavailable, match="is not submitted"):
+    with pytest.raises(exporter.ScorecardUnavailable, match="is not submitted"):
         service.scorecard_request(assessment=assessment, peer_group="all")
     assert Scorecard.objects.count() == 0
 
@@ -307,8 +308,8 @@ def test_suppressed_peer_group_shows_nothing_derived(rubric, cycle, org_a, org_b
     for index in range(3):  # three more organizations in other groups make a first release possible
         submitted(f.OrganizationFactory(slug=f"other-{index}", org_type="academic"), cycle, [4] * 30)
     publish(cycle)
-    document = service.scorecard_document(assessment=assessment, peer_group="org_type")
-    text = pdf_text(service.scorecard_pdf(document))
+    document = exporter.scorecard_document(assessment=assessment, peer_group="org_type")
+    text = pdf_text(exporter.scorecard_pdf(document))
     assert "Fewer than 5 organizations besides yours and your affiliates" in " ".join(text.split())
     for derived in ("Peer median", "Percentile rank", "Peer middle half", "4.00"):
         assert derived not in text
@@ -316,7 +317,7 @@ def test_suppressed_peer_group_shows_nothing_derived(rubric, cycle, org_a, org_b
 
 def test_a4_by_setting(scored, settings):
     settings.SCORECARD_PAGE_SIZE = "A4"
-    content = service.scorecard_pdf(service.scorecard_document(assessment=scored, peer_group="all"))
+    content = exporter.scorecard_pdf(exporter.scorecard_document(assessment=scored, peer_group="all"))
     box = PdfReader(io.BytesIO(content)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
 
@@ -500,7 +501,7 @@ def test_a_stylesheet_outside_our_folders_is_refused(tmp_path):
 def test_print_adjustments_merge_into_a_layout_as_plotly_update_layout_does():
     layout = {"legend": {"orientation": "v", "x": 1.02, "font": {"size": 12}}, "height": 440}
     changes = {"legend": {"x": 0, "font": {"size": 10}}, "xaxis": {"title": {"text": ""}}}
-    merged = service._merged(layout, changes)
+    merged = exporter._merged(layout, changes)
     plotly = go.Figure({"data": [], "layout": layout}).update_layout(changes).to_dict()["layout"]
     del plotly["template"]
     expected = {

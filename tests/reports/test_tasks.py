@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
+from reports.exporters import scorecard as exporter
 from reports.models import Scorecard, ScorecardBatch
 from reports.scores import assessment_scores
 from reports.selectors import org_benchmark
@@ -154,7 +155,7 @@ def test_sweep_requeues_a_stuck_scorecard(celery_worker, scored, settings):
     scorecard = Scorecard.objects.create(
         assessment=scored,
         peer_group="all",
-        inputs_hash=service.scorecard_document(assessment=scored, peer_group="all").inputs_hash,
+        inputs_hash=exporter.scorecard_document(assessment=scored, peer_group="all").inputs_hash,
         status="rendering",
         attempts=1,
         queued_at=long_ago,

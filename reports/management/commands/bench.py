@@ -235,7 +235,7 @@ class Command(BaseCommand):
         )
 
         def scorecard_render():
-            from reports.services.scorecards import scorecard_document, scorecard_pdf
+            from reports.exporters.scorecard import scorecard_document, scorecard_pdf
 
             pdf = scorecard_pdf(scorecard_document(assessment=scorecard_assessment, peer_group=PeerGroup.ALL))
             assert pdf.startswith(b"%PDF")

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Assessment, AssessmentCycle, Organization
 from reports.exporters import chart_svg
+from reports.exporters import scorecard as scorecards
 from reports.peer_groups import PeerGroup
-from reports.services import scorecards
 
 
 class Command(BaseCommand):
