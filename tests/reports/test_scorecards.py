@@ -1,5 +1,6 @@
-"""reports/services/scorecards.py and reports/exporters/scorecard.py: the inputs hash, request and reuse, the render and its faults, the sweep
-when the broker is down, the PDF's content and format, the URL fetcher, and the render_scorecard command.
+"""reports/services/scorecards.py and reports/exporters/scorecard.py: the inputs hash, request and reuse,
+the render and its faults, the sweep when the broker is down, the PDF's content and format, the URL fetcher,
+and the render_scorecard command.
 
 Renders here call the service synchronously (no broker); tests/reports/test_tasks.py runs a real worker.
 """
