@@ -40,6 +40,12 @@ class CommitmentScore:
     total: int  # indicators of the commitment in the rubric that apply to the organization's type
     not_applicable: int = 0  # indicators marked N/A (left out of the score)
     exact: Fraction | None = field(default=None, compare=False, repr=False)  # the score before rounding
+    # How many indicators sit at each level, 1 to 5: a mean of 5, 5 and 1 reads "3 Defined" (issue 19).
+    levels: tuple[int, ...] = (0, 0, 0, 0, 0)
+
+    @property
+    def level_sum(self) -> int:
+        return sum(level * count for level, count in enumerate(self.levels, start=1))
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,7 @@ def scores_for_assessments(assessments: Iterable) -> dict[int, AssessmentScores]
             applicable=Count("level"),
             not_applicable=Count("id", filter=Q(not_applicable=True)),
             level_sum=Sum("level"),
+            **{f"at_{level}": Count("id", filter=Q(level=level)) for level in range(1, 6)},
         )
         .order_by()
     }
@@ -173,6 +180,7 @@ def scores_for_assessments(assessments: Iterable) -> dict[int, AssessmentScores]
                     total=commitment.total(org_type),
                     not_applicable=row.get("not_applicable", 0),
                     exact=exact,
+                    levels=tuple(row.get(f"at_{level}", 0) for level in range(1, 6)),
                 )
             )
         total = sum(c.total for c in commitment_scores)

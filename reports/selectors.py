@@ -106,6 +106,7 @@ class OrgBenchmark:
     trend: list[TrendPoint] = field(default_factory=list)
     previous_overall: Decimal | None = None
     scores: AssessmentScores | None = None  # the assessment's scores with answered/applicable counts
+    previous_scores: AssessmentScores | None = None  # the previous result's, for changes in levels
     release: BenchmarkRelease | None = None  # where the peer figures come from (None: nothing published)
     hidden_reason: str = ""  # why the peer figures are hidden, a sentence ("" when shown)
     detail_note: str = ""  # which figures of a shown group are hidden and why
@@ -376,6 +377,7 @@ def org_benchmark(
         trend=trend,
         previous_overall=trend[-2].overall if len(trend) > 1 else None,
         scores=current,
+        previous_scores=scores[trend_assessments[-2].pk] if len(trend_assessments) > 1 else None,
         release=None if view is None else view.release,
         hidden_reason=hidden_reason,
         detail_note="" if view is None else view.note,

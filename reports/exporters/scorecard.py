@@ -23,12 +23,11 @@ from django.utils import timezone
 
 from assessments.models import Assessment, Response
 from commitments.models import Commitment, LevelDescriptor, MaturityLevel, level_label
-from reports import charts
+from reports import charts, score_notes
 from reports.disclosure import method_context
 from reports.exporters import chart_svg, pdf
 from reports.peer_groups import PeerGroup
 from reports.plans.selectors import scorecard_plan_context
-from reports.scores import to_decimal
 from reports.selectors import org_benchmark
 
 # Bump when the templates or the CSS change what a PDF looks like: every scorecard is then rendered afresh.
@@ -68,6 +67,8 @@ class ScorecardDocument:
     benchmark: object  # reports.selectors.OrgBenchmark
     indicators: dict[str, list[IndicatorRow]]  # by commitment slug
     definitions: dict[str, str]  # commitment slug -> its definition
+    # Commitments NAM's framework pages name or word differently (Fair / Equitable): slug -> both wordings
+    wordings: dict[str, dict[str, str]]
     plan_html: str  # the page "Our improvement plan" (reports.plans.selectors), rendered; "" without a plan
     rubric_version: str
     page_size: str
@@ -146,9 +147,22 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
         raise ScorecardUnavailable(f"Unknown peer group {peer_group!r}.")
     benchmark = org_benchmark(assessment=assessment, peer_group=peer_group, release=release)
     indicators = _indicator_rows(assessment)
-    definitions = dict(
-        Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list("slug", "definition")
-    )
+    definitions = {}
+    wordings = {}
+    for commitment in Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id):
+        definitions[commitment.slug] = commitment.definition
+        if commitment.framework_definition and (
+            commitment.framework_definition != commitment.definition
+            or commitment.display_name != commitment.name
+        ):
+            wordings[commitment.slug] = {
+                "display_name": commitment.display_name,
+                "definition": commitment.definition,
+                "source": commitment.definition_source,
+                "framework_name": commitment.framework_name or commitment.name,
+                "framework_definition": commitment.framework_definition,
+                "framework_source": commitment.framework_source,
+            }
     # The improvement plan's page belongs to the plans feature: its rendered HTML is both what the PDF
     # shows and what the hash covers (titles, owners, due dates, statuses). A cycle with neither a plan nor
     # last cycle's targets to review gets one line on the summary page instead of a page.
@@ -174,6 +188,7 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
             "benchmark": _plain(benchmark),
             "indicators": _plain(indicators),
             "definitions": definitions,
+            "wordings": wordings,
             "plan": plan_html,
         },
         sort_keys=True,
@@ -186,6 +201,7 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
         benchmark=benchmark,
         indicators=indicators,
         definitions=definitions,
+        wordings=wordings,
         plan_html=plan_html,
         rubric_version=rubric_version,
         page_size=size,
@@ -316,10 +332,15 @@ def _percentile(rank) -> str:
     return NO_VALUE if rank is None else f"{ordinal(int(rank))}"
 
 
-def _commitment_view(c, *, indicators=(), definition="") -> dict:
-    """One commitment's figures as the PDF prints them."""
+def _commitment_view(c, *, indicators=(), definition="", score=None, wording=None) -> dict:
+    """One commitment's figures as the PDF prints them; `score` (reports.scores.CommitmentScore) adds its
+    levels and lowest indicator, which its mean hides (issue 19)."""
     peer = c.peer
+    lowest = score_notes.lowest_of((c.slug, i.code, i.title, i.level) for i in indicators).get(c.slug)
     return {
+        "levels": score_notes.levels_text(score.levels) if score is not None else "",
+        "lowest": lowest,
+        "display_name": wording["display_name"] if wording else c.name,
         "order": c.order,
         "slug": c.slug,
         "name": c.name,
@@ -346,19 +367,39 @@ def _peer_phrase(benchmark) -> str:
     return value[0].lower() + value[1:]
 
 
+def _change_text(change) -> str:
+    """ "+0.33: one indicator up one level", "No change", or a dash without two scores to compare."""
+    if change is None:
+        return NO_VALUE
+    if change.is_no_change:
+        return "No change"
+    return f"{_signed(change.difference)}: {change.phrase}"
+
+
 def _by_cycle(benchmark) -> dict | None:
     """The trend chart's figures as a table: each commitment, the overall score and the overall peer median
     in every cycle (None with a single cycle: there is no trend to show)."""
     trend = benchmark.trend
     if len(trend) < 2:
         return None
+    now = benchmark.scores.by_slug() if benchmark.scores else {}
+    before = benchmark.previous_scores.by_slug() if benchmark.previous_scores else {}
     return {
         "cycles": [p.cycle_name for p in trend],
+        "previous_cycle": trend[-2].cycle_name,
         "commitments": [
-            {"order": c.order, "name": c.name, "scores": [_number(p.commitments.get(c.slug)) for p in trend]}
+            {
+                "order": c.order,
+                "name": c.name,
+                "scores": [_number(p.commitments.get(c.slug)) for p in trend],
+                "change": _change_text(score_notes.commitment_change(now.get(c.slug), before.get(c.slug))),
+            }
             for c in benchmark.commitments
         ],
         "overall": [_number(p.overall) for p in trend],
+        "overall_change": _change_text(
+            score_notes.overall_change(benchmark.scores, benchmark.previous_scores)
+        ),
         "peer_median": [_number(p.peer_median) for p in trend],
         "has_peers": any(p.peer_median is not None for p in trend),
         "peers_missing": any(p.peer_median is None for p in trend),
@@ -369,21 +410,20 @@ def scorecard_html(
     document: ScorecardDocument, *, chart_uris: dict[str, str], produced_on: datetime.date
 ) -> str:
     b = document.benchmark
+    scores = b.scores.by_slug() if b.scores else {}
     views = {
         c.slug: _commitment_view(
-            c, indicators=document.indicators.get(c.slug, []), definition=document.definitions.get(c.slug, "")
+            c,
+            indicators=document.indicators.get(c.slug, []),
+            definition=document.definitions.get(c.slug, ""),
+            score=scores.get(c.slug),
+            wording=document.wordings.get(c.slug),
         )
         for c in b.commitments
     }
     previous = b.trend[-2] if len(b.trend) > 1 else None
-    change = None
-    if previous is not None and b.overall.score is not None and previous.overall is not None:
-        # From the exact scores, rounded once (as every difference the scorecard prints).
-        exact_now, exact_before = b.trend[-1].overall_exact, previous.overall_exact
-        if exact_now is not None and exact_before is not None:
-            change = to_decimal(exact_now - exact_before)
-        else:
-            change = b.overall.score - previous.overall
+    # From the exact scores, rounded once, and said in indicator levels (issue 19 item 11).
+    change = score_notes.overall_change(b.scores, b.previous_scores) if previous is not None else None
     return render_to_string(
         "reports/scorecard/scorecard.html",
         {
@@ -398,9 +438,14 @@ def scorecard_html(
             "strongest": [views[c.slug] for c in b.strongest if c.difference > 0],
             "gaps": [views[c.slug] for c in b.gaps if c.difference < 0],
             "previous": previous,
-            "change": _signed(change) if change is not None else None,
-            "change_up": change is not None and change > 0,
-            "change_down": change is not None and change < 0,
+            "change": change,
+            "change_value": (
+                ("No change" if change.is_no_change else _signed(change.difference)) if change else None
+            ),
+            "change_up": change is not None and change.direction > 0,
+            "change_down": change is not None and change.direction < 0,
+            "wordings": list(document.wordings.values()),
+            "rubric": document.assessment.cycle.rubric,
             "by_cycle": _by_cycle(b),
             "charts": chart_uris,
             "produced_on": produced_on,

@@ -12,7 +12,7 @@ from assessments import permissions
 from assessments.models import Assessment, AssessmentCycle, OrgType, Region, SizeBand
 from commitments.models import Commitment, Indicator
 
-from .. import charts, disclosure, releases, selectors
+from .. import charts, disclosure, releases, score_notes, selectors
 from ..peer_groups import PeerGroup
 from ..plans.selectors import target_review
 
@@ -73,26 +73,35 @@ def org_dashboard(request, slug):
 
 
 def _summary(benchmark) -> dict:
-    """Counts and rows the dashboard's tables show beside the benchmark."""
+    """Counts and rows the dashboard's tables show beside the benchmark: each commitment with its levels,
+    its lowest indicator and its change since the previous cycle in indicator levels (issue 19)."""
     counts = {c.slug: c for c in benchmark.scores.commitments}
+    before = benchmark.previous_scores.by_slug() if benchmark.previous_scores else {}
+    lowest = score_notes.lowest_indicators(benchmark.assessment)
     rows = []
     for c in benchmark.commitments:
         score = counts[c.slug]
-        not_applicable = score.answered - score.applicable
-        counts_row = {"applicable": score.applicable, "total": score.total, "not_applicable": not_applicable}
+        counts_row = {
+            "applicable": score.applicable,
+            "total": score.total,
+            "not_applicable": score.answered - score.applicable,
+            "levels": score_notes.levels_text(score.levels),
+            "lowest": lowest.get(c.slug),
+        }
         rows.append((c, counts_row))
     total = sum(s.total for s in counts.values())
     answered = sum(s.answered for s in counts.values())
     applicable = sum(s.applicable for s in counts.values())
     trend_rows = [
-        {"name": c.name, "values": [point.commitments.get(c.slug) for point in benchmark.trend]}
+        {
+            "name": c.name,
+            "values": [point.commitments.get(c.slug) for point in benchmark.trend],
+            "change": score_notes.commitment_change(counts[c.slug], before.get(c.slug)),
+        }
         for c in benchmark.commitments
     ]
-    change = None
-    if benchmark.previous_overall is not None and benchmark.overall.score is not None:
-        change = benchmark.overall.score - benchmark.previous_overall
     return {
-        "overall_change": change,
+        "overall_change": score_notes.overall_change(benchmark.scores, benchmark.previous_scores),
         "previous_cycle": benchmark.trend[-2].cycle_name if len(benchmark.trend) > 1 else None,
         "commitment_rows": rows,
         "total": total,

@@ -66,12 +66,13 @@ def test_the_commitments_of_every_cycle_are_in_a_table_beside_the_trend_chart(tw
     assert "Scores of Alpha Regional Hospital by cycle" in progress
     lines = progress.splitlines()
     # Engaged rose from 2.33 to 3.33 and Safe from 2.33 to 3.00; the overall score and the peer median.
-    assert any(line.endswith("Engaged 2.33 3.33") for line in lines), lines
-    assert any(line.endswith("Safe 2.33 3.00") for line in lines), lines
-    assert "Overall 2.87 3.03" in lines
+    # Each change said in indicator levels (issue 19 item 11): Engaged 2, 2, 3 -> 3, 3, 4.
+    assert any(line.endswith("Engaged 2.33 3.33 +1.00: three indicator levels up") for line in lines), lines
+    assert any(line.endswith("Safe 2.33 3.00 +0.67: two indicator levels up") for line in lines), lines
+    assert "Overall 2.87 3.03 +0.17: five indicator levels up" in lines
     assert "Peer median, overall 3.00 3.00" in lines
     for name in ("Effective", "Efficient", "Fair", "Accessible", "Accountable", "Transparent", "Secure"):
-        assert any(line.endswith(f"{name} 3.00 3.00") for line in lines), name
+        assert any(line.endswith(f"{name} 3.00 3.00 No change") for line in lines), name
 
 
 def test_a_single_cycle_has_no_trend_page(scored):
@@ -123,8 +124,8 @@ def test_differences_are_computed_from_exact_values_and_rounded_once(rubric, cyc
 
 
 def test_change_since_last_cycle_is_computed_from_exact_scores(two_cycles):
-    summary = render(two_cycles)[1]
-    assert "+0.17" in summary and "From 2.87 in 2025" in summary
+    summary = " ".join(render(two_cycles)[1].split())
+    assert "+0.17 Five indicator levels up; from 2.87 in 2025" in summary
     assert "+0.16" not in summary
 
 
@@ -159,11 +160,11 @@ def test_trend_alternative_gives_every_cycle_and_the_table_every_commitment(two_
         "the overall peer median: 2025 3.00, 2026 3.00. The table below gives every commitment's score in "
         "each cycle."
     ) in alternatives
-    # That table: a header row (Commitment, 2025, 2026), the ten commitments, the overall and peer rows.
+    # That table: a header row (Commitment, 2025, 2026, change), the ten commitments, overall and peer rows.
     shapes = [
         {str(g["/S"]): [len(_kids(r)) for r in _kids(g)] for g in _kids(t)}
         for t in elements
         if str(t["/S"]) == "/Table"
     ]
-    by_cycle = {"/Caption": [0], "/THead": [3], "/TBody": [3] * 10, "/TFoot": [3, 3]}
+    by_cycle = {"/Caption": [0], "/THead": [4], "/TBody": [4] * 10, "/TFoot": [4, 4]}
     assert shapes.count(by_cycle) == 1, shapes

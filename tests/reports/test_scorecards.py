@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from assessments.models import Assessment, Response
+from reports import score_notes
 from reports.exporters import chart_svg, pdf
 from reports.exporters import scorecard as exporter
 from reports.models import Scorecard
@@ -279,11 +280,15 @@ def test_pdf_shows_the_scores_and_peer_figures_of_the_database(scored):
     assert not benchmark.suppressed and benchmark.n_peers == 5
     assert "Alpha Regional Hospital" in reader.pages[0].extract_text()
     for commitment, score in zip(benchmark.commitments, scores.commitments, strict=True):
-        row = (
-            rf"{commitment.order}\s+{commitment.name} {score.score:.2f} {re.escape(commitment.level_label)} "
-            rf"{commitment.peer.median:.2f} {commitment.peer.p25:.2f}\u2013{commitment.peer.p75:.2f} "
+        # The level reached, then the levels it averages (issue 19 item 10), then the peer figures.
+        expected = (
+            f"{commitment.order} {commitment.name} {score.score:.2f} {commitment.level_label} "
+            f"Levels {score_notes.levels_text(score.levels)}"
         )
-        assert re.search(row, text), row
+        row = r"\s+".join(re.escape(word) for word in expected.split()) + (
+            rf".*?\s{commitment.peer.median:.2f} {commitment.peer.p25:.2f}\u2013{commitment.peer.p75:.2f} "
+        )
+        assert re.search(row, text, re.S), row
     assert f"Overall {scores.overall:.2f}" in text
     assert "Page 2 of" in text and "CONFIDENTIAL" in text
     # Next steps: the descriptor of the level above each indicator's level.
