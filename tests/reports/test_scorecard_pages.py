@@ -125,7 +125,7 @@ def test_differences_are_computed_from_exact_values_and_rounded_once(rubric, cyc
 
 def test_change_since_last_cycle_is_computed_from_exact_scores(two_cycles):
     summary = " ".join(render(two_cycles)[1].split())
-    assert "+0.17 Five indicator levels up; from 2.87 in 2025" in summary
+    assert "+0.17Five indicator levels up; from 2.87 in 2025" in summary  # value and note: two spans
     assert "+0.16" not in summary
 
 
