@@ -416,6 +416,11 @@ CHROMIUM_PATH = env_str("CHROMIUM_PATH")  # empty: found on PATH (Debian's chrom
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 
+# The assessment workbook (assessments/workbook): limits on an uploaded file, checked before it is opened.
+WORKBOOK_MAX_UPLOAD_BYTES = env_int("WORKBOOK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = env_int("WORKBOOK_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+WORKBOOK_MAX_ROWS = env_int("WORKBOOK_MAX_ROWS", 2000)  # rows of all sheets together
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
