@@ -16,6 +16,10 @@ from . import exporter, pending, selectors, services
 from .forms import WorkbookUploadForm, conflict_forms
 from .reader import WorkbookRefused, read_workbook
 
+NEW_CONFLICTS = (
+    "More answers were saved by others while you were looking, so nothing was saved: check them below."
+)
+
 
 def _load(request, slug, cycle_slug, action):
     organization = permissions.organization_for(request, slug, action)
@@ -94,8 +98,12 @@ def workbook_preview(request, slug, cycle_slug):
     choices = conflict_forms(preview.conflicts, request.POST if request.method == "POST" else None)
     save_error = ""
     if request.method == "POST":
+        unseen = [form for form in choices.values() if form.add_prefix("version") not in request.POST]
         if request.POST.get("token") != token:
             save_error = "Another workbook was uploaded since this page was opened: check its changes below."
+            choices = conflict_forms(preview.conflicts)
+        elif unseen:
+            save_error = NEW_CONFLICTS
             choices = conflict_forms(preview.conflicts)
         elif all(form.is_valid() for form in choices.values()):
             resolutions = {
@@ -121,7 +129,7 @@ def workbook_preview(request, slug, cycle_slug):
             # Saved meanwhile again, between the preview and the confirmation: show what is left.
             preview = selectors.workbook_preview(assessment, answers)
             choices = conflict_forms(preview.conflicts)
-            save_error = "More answers were saved by others while you were looking: check them again below."
+            save_error = NEW_CONFLICTS
     return render(
         request,
         "assessments/workbook/preview.html",

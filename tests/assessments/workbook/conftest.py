@@ -2,10 +2,12 @@
 edit and upload its workbook as an officer would."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import strip_tags
 from openpyxl import load_workbook
 
 from assessments.models import Response, ResponseChange
@@ -66,3 +68,8 @@ def snapshot() -> tuple:
         )
     )
     return answers, ResponseChange.objects.count()
+
+
+def visible(page: str) -> str:
+    """The page's text as read: tags dropped, white space collapsed."""
+    return re.sub(r"\s+", " ", strip_tags(page))
