@@ -188,7 +188,7 @@ def _read(book) -> ParsedWorkbook:
     if set(meta) != set(META_KEYS):
         raise WorkbookRefused(TAMPERED)
     rows_seen = 0
-    hidden_rows, answers, codes = [], [], {}
+    raw, hidden_rows, answers, codes = [], [], [], {}
     for name in book.sheetnames:
         if name in (META_SHEET, LEVELS_SHEET) or name == book.sheetnames[0]:
             continue
@@ -200,14 +200,16 @@ def _read(book) -> ParsedWorkbook:
                     "portal has one row per indicator. Nothing was changed."
                 )
             row = tuple(row) + (None,) * (VERSION_COLUMN - len(row))
-            if all(value is None for value in row):
-                continue
-            indicator_id = _int(row[INDICATOR_ID_COLUMN - 1])
-            version = _int(row[VERSION_COLUMN - 1])
-            code = _text(row[0]) or f"Row {rows_seen + 1} of {name}"
-            hidden_rows.append((indicator_id, version))
-            codes[indicator_id] = code
-            answers.append((indicator_id, version, row, code))
+            if any(value is not None for value in row):
+                raw.append((name, row))
+    # Only once every row is in (and the row limit held): a damaged row says so, not the limit.
+    for name, row in raw:
+        indicator_id = _int(row[INDICATOR_ID_COLUMN - 1])
+        version = _int(row[VERSION_COLUMN - 1])
+        code = _text(row[0]) or f"A row of {name}"
+        hidden_rows.append((indicator_id, version))
+        codes[indicator_id] = code
+        answers.append((indicator_id, version, row, code))
     hidden = HiddenCells(
         organization_id=_int(meta["organization_id"]),
         cycle_id=_int(meta["cycle_id"]),

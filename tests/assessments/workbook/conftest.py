@@ -1,6 +1,7 @@
 """Fixtures of the workbook tests: Alpha's 2026 draft with two saved answers, and helpers that download,
 edit and upload its workbook as an officer would."""
 
+import html
 import io
 import re
 
@@ -72,4 +73,4 @@ def snapshot() -> tuple:
 
 def visible(page: str) -> str:
     """The page's text as read: tags dropped, white space collapsed."""
-    return re.sub(r"\s+", " ", strip_tags(page))
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(page)))
