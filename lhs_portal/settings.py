@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -395,7 +396,10 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 500)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_MAX_MEMORY_PER_CHILD_KB", 600_000)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-scorecards": {"task": "reports.sweep_scorecards", "schedule": 60.0},
+    # Every hour on the hour: each person's reminders go out once their local REMINDER_LOCAL_HOUR has come.
+    "dispatch-reminders": {"task": "reports.dispatch_reminders", "schedule": crontab(minute=0)},
 }
+REMINDER_LOCAL_HOUR = env_int("REMINDER_LOCAL_HOUR", 8)
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be well below CELERY_VISIBILITY_TIMEOUT.")
 
