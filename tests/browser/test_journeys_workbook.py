@@ -74,3 +74,32 @@ def test_journey_workbook_round_trip(journey, cycle, org_a, assessor_a, admin_a,
     }
     assert ResponseChange.objects.count() == 3
     assert re.search(r"2 of 30 indicators answered", page.content())
+
+
+def test_journey_reminder_settings_and_unsubscribe(journey, cycle, assessor_a):
+    from reports.reminders.models import ReminderPreference
+    from reports.reminders.services import unsubscribe_token
+
+    page = journey.page
+    journey.login("alice")
+    page.locator(".account-toggle").click()
+    page.get_by_role("link", name="Reminder settings").click()
+    page.get_by_role("heading", level=1, name="Reminder settings").wait_for()
+    journey.check("reminder-settings")
+    page.get_by_label("Time zone").select_option("Europe/Paris")
+    page.get_by_label(re.compile("Improvement actions you own")).uncheck()
+    page.get_by_role("button", name="Save reminder settings").click()
+    page.get_by_text("Your reminder settings are saved.").wait_for()
+    preference = ReminderPreference.objects.get(user=assessor_a)
+    assert (preference.time_zone, preference.deadline, preference.action) == ("Europe/Paris", True, False)
+
+    # The e-mail's link, opened signed out in another browser: it asks first, then stops that kind.
+    other = journey.another("mail-reader")
+    other.goto(f"/reminders/unsubscribe/{unsubscribe_token(user_id=assessor_a.pk, kind='deadline')}/")
+    other.page.get_by_role("heading", level=1, name="Stop these reminders?").wait_for()
+    other.check("unsubscribe-confirm")
+    assert ReminderPreference.objects.get(user=assessor_a).deadline is True
+    other.page.get_by_role("button", name="Stop these reminders").click()
+    other.page.get_by_role("heading", level=1, name="Reminders stopped").wait_for()
+    other.check("unsubscribed")
+    assert ReminderPreference.objects.get(user=assessor_a).deadline is False
