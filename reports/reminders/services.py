@@ -33,6 +33,8 @@ def unsubscribe_read(token: str) -> tuple[int, str]:
     data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     if not isinstance(data, dict) or data.get("k") not in ReminderKind.values:
         raise signing.BadSignature("Not a reminder token.")
+    if not get_user_model().objects.filter(pk=data.get("u")).exists():
+        raise signing.BadSignature("The person has left the portal.")
     return int(data["u"]), data["k"]
 
 

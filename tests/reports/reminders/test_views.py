@@ -92,3 +92,15 @@ def test_nam_staff_can_turn_review_reminders_off(client, nam_staff):
     assert 'name="review"' in client.get("/account/reminders/").content.decode()
     client.post("/account/reminders/", {"time_zone": "", "deadline": "on", "action": "on"})
     assert _preference(nam_staff) == ("", True, True, False)
+
+
+def test_a_link_of_a_deleted_account_changes_nothing(client):
+    from tests import factories as f
+
+    gone = f.UserFactory(username="gone")
+    url = f"/reminders/unsubscribe/{unsubscribe_token(user_id=gone.pk, kind='deadline')}/"
+    gone.delete()
+    response = client.post(url)
+    assert response.status_code == 400
+    assert "This link is not valid" in response.content.decode()
+    assert ReminderPreference.objects.count() == 0
