@@ -2,6 +2,7 @@ from django.urls import path
 
 from .people import views as people
 from .views import compliance, core, nam, workflow
+from .workbook import urls as workbook_urls
 
 app_name = "assessments"
 
@@ -46,4 +47,6 @@ urlpatterns = [
     path("nam/review/", nam.nam_review_queue, name="nam_review_queue"),
     path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
     path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
+    # --- the workbook to fill in offline (workbook/views.py) ---
+    *workbook_urls.urlpatterns,
 ]

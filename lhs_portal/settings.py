@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -395,7 +396,10 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 500)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_MAX_MEMORY_PER_CHILD_KB", 600_000)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-scorecards": {"task": "reports.sweep_scorecards", "schedule": 60.0},
+    # Every hour on the hour: each person's reminders go out once their local REMINDER_LOCAL_HOUR has come.
+    "dispatch-reminders": {"task": "reports.dispatch_reminders", "schedule": crontab(minute=0)},
 }
+REMINDER_LOCAL_HOUR = env_int("REMINDER_LOCAL_HOUR", 8)
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be well below CELERY_VISIBILITY_TIMEOUT.")
 
@@ -415,6 +419,11 @@ SCORECARD_STUCK_MINUTES = env_int("SCORECARD_STUCK_MINUTES", 10)
 CHROMIUM_PATH = env_str("CHROMIUM_PATH")  # empty: found on PATH (Debian's chromium)
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+
+# The assessment workbook (assessments/workbook): limits on an uploaded file, checked before it is opened.
+WORKBOOK_MAX_UPLOAD_BYTES = env_int("WORKBOOK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = env_int("WORKBOOK_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+WORKBOOK_MAX_ROWS = env_int("WORKBOOK_MAX_ROWS", 2000)  # rows of all sheets together
 
 LOGGING = {
     "version": 1,

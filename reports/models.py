@@ -155,3 +155,6 @@ class ReleasedResult(models.Model):
 
     def __str__(self):
         return f"{self.release_id}: organization {self.organization_id}"
+
+
+from .reminders.models import ReminderPreference, SentReminder  # noqa: E402, F401 (models of the app)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .plans import views as plan_views
+from .reminders import urls as reminder_urls
 from .views import dashboards as dashboard_views
 from .views import exports as export_views
 from .views import nam_exports as nam_export_views
@@ -71,4 +72,6 @@ urlpatterns = [
         name="nam_release_publish",
     ),
     path("nam/cycles/<slug:cycle_slug>/close/", release_views.nam_cycle_close, name="nam_cycle_close"),
+    # --- reminders: settings and the e-mails' unsubscribe (reminders/views.py) ---
+    *reminder_urls.urlpatterns,
 ]

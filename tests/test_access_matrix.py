@@ -33,6 +33,8 @@ from assessments.people.services import invitation_token
 from reports.models import BenchmarkRelease
 from reports.plans.models import ImprovementAction
 from tests import factories as f
+from tests.assessments.workbook.access_rows import ROWS as WORKBOOK_ROWS
+from tests.reports.reminders.access_rows import ROWS as REMINDER_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,8 @@ SKIPPED = {
     "password_reset_confirm",
     "password_reset_complete",
 }
+# Rows kept by a feature (tests/<app>/<feature>/access_rows.py, tested by its test_access_matrix_*.py).
+SKIPPED |= set(WORKBOOK_ROWS) | set(REMINDER_ROWS)
 SKIPPED_NAMESPACES = {
     "admin"
 }  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
