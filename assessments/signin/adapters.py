@@ -21,6 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False  # people join by invitation (assessments:invitation_accept)
 
+    def get_reauthentication_methods(self, user):
+        """Someone with a second factor confirms a change to their sign-in (removing a security key, new
+        recovery codes) with it, not with the password alone: a session and a known password must not be
+        enough to strip an account of its second factor."""
+        methods = super().get_reauthentication_methods(user)
+        second_factor = [m for m in methods if m["id"].startswith("mfa_reauthenticate")]
+        return second_factor or methods
+
 
 class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
