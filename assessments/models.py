@@ -409,14 +409,35 @@ class ResponseChange(models.Model):
 
 
 class SingleSignOn(models.Model):
-    """An organization's OpenID Connect provider, and the e-mail domains whose people it signs in."""
+    """An organization's OpenID Connect provider or SAML identity provider, and the e-mail domains whose
+    people it signs in."""
+
+    class Protocol(models.TextChoices):
+        OIDC = "oidc", "OpenID Connect"
+        SAML = "saml", "SAML 2.0"
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="single_sign_on")
+    protocol = models.CharField(max_length=4, choices=Protocol.choices, default=Protocol.OIDC)
     issuer = models.URLField(
         max_length=300,
-        help_text="The provider's issuer URL; its /.well-known/openid-configuration is read from there.",
+        blank=True,
+        help_text="OpenID Connect: the provider's issuer URL; its /.well-known/openid-configuration is read "
+        "from there.",
     )
-    client_id = models.CharField("client ID", max_length=255)
+    client_id = models.CharField("client ID", max_length=255, blank=True, help_text="OpenID Connect.")
+    saml_metadata_url = models.URLField(
+        "SAML metadata URL",
+        max_length=500,
+        blank=True,
+        help_text="SAML: the identity provider's federation metadata address (read again every few hours, "
+        "so that a new signing certificate is picked up).",
+    )
+    # SAML: the identity provider's metadata XML, pasted, or as last read from saml_metadata_url.
+    saml_metadata = models.TextField(
+        "SAML metadata XML",
+        blank=True,
+        help_text="SAML: the identity provider's metadata XML, if it has no metadata URL.",
+    )
     # Fernet-encrypted (assessments.signin.crypto); or the secret stays in the server's environment.
     client_secret_encrypted = models.TextField(blank=True, editable=False)
     client_secret_env = models.CharField(

@@ -3,7 +3,8 @@ Discovery, RFC 6749 authorization code, RFC 7636 PKCE) with joserfc signing its 
 
 It serves discovery, JWKS, authorization, token and userinfo on 127.0.0.1 (ports 8130-8139), and signs in
 whoever the test names in `provider.person`, without a page of its own. `provider.id_token_claims` changes the
-next ID token's claims (another audience, an expiry in the past) to see the portal refuse them.
+next ID token's claims (another audience, an expiry in the past) and `provider.tamper_id_token` forges it
+after signing, to see the portal refuse them.
 """
 
 import base64
@@ -31,6 +32,7 @@ class OidcProvider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-1", "use": "sig", "alg": "RS256"})
         self.person: dict = {}  # the claims of whoever signs in next: sub, email, given_name, family_name
         self.id_token_claims: dict = {}  # overrides for the next ID token
+        self.tamper_id_token: dict = {}  # claims changed after signing: the signature no longer matches
         self.authorization_requests: list[dict] = []
         self.token_requests: list[dict] = []
         self._codes: dict[str, dict] = {}
@@ -87,6 +89,11 @@ class OidcProvider:
             **self.id_token_claims,
         }
         id_token = jwt.encode({"alg": "RS256", "kid": "test-1"}, claims, self.key)
+        if self.tamper_id_token:
+            header, _, signature = id_token.split(".")
+            forged = json.dumps({**claims, **self.tamper_id_token}).encode()
+            payload = base64.urlsafe_b64encode(forged).rstrip(b"=").decode()
+            id_token = f"{header}.{payload}.{signature}"
         access_token = secrets.token_urlsafe(16)
         self._access = {access_token: grant["person"]}
         return 200, {

@@ -52,6 +52,13 @@ def _reauthenticate(client, path):
     assert client.post(asked["Location"], {"password": PASSWORD})["Location"] == path
 
 
+def _reauthenticate_with_code(client, path, code):
+    """Once a second factor is set up, allauth asks for it (not the password) before such a change."""
+    asked = client.get(path)
+    assert asked["Location"] == f"/accounts/2fa/reauthenticate/?next={quote(path, safe='')}"
+    assert client.post(asked["Location"], {"code": code})["Location"] == path
+
+
 def _enrol(client, username) -> tuple[str, list[str]]:
     """Sign in with the password, add an authenticator app, and return its secret and the recovery codes."""
     assert _sign_in(client, username)["Location"] == "/"
@@ -177,7 +184,7 @@ def test_recovery_codes_can_be_regenerated_and_the_old_ones_stop_working(client,
     _sign_in(client, "alice")
     _time_for_one_code()
     client.post("/accounts/2fa/authenticate/", {"code": totp(secret)})
-    _reauthenticate(client, "/accounts/2fa/recovery-codes/generate/")
+    _reauthenticate_with_code(client, "/accounts/2fa/recovery-codes/generate/", old_codes[5])
     assert (
         client.post("/accounts/2fa/recovery-codes/generate/")["Location"] == "/accounts/2fa/recovery-codes/"
     )
@@ -199,7 +206,7 @@ def test_removing_the_app_needs_a_code_from_it(client, enrolled, assessor_a):
     secret, codes = enrolled
     _sign_in(client, "alice")
     client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
-    _reauthenticate(client, "/accounts/2fa/totp/deactivate/")
+    _reauthenticate_with_code(client, "/accounts/2fa/totp/deactivate/", codes[3])
     refused = client.post("/accounts/2fa/totp/deactivate/", {})
     assert "This field is required." in refused.content.decode()
     wrong = client.post(
@@ -265,3 +272,27 @@ def test_a_reset_of_nobody_says_so_and_changes_nothing(client, nam_staff):
 def test_the_admin_signs_in_through_the_portal_s_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removing_a_security_key_needs_a_second_factor_not_just_the_password(client, enrolled, assessor_a):
+    _secret, codes = enrolled
+    _sign_in(client, "alice")
+    client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    key = Authenticator.objects.create(
+        user=assessor_a, type=Authenticator.Type.WEBAUTHN, data={"name": "Desk key", "credential": {}}
+    )
+    path = f"/accounts/2fa/webauthn/keys/{key.pk}/remove/"
+    asked = client.post(path)
+    assert asked["Location"] == f"/accounts/2fa/reauthenticate/?next={quote(path, safe='')}"
+    # The password page is not offered to someone with a second factor: it sends them to the code.
+    by_password = client.post(
+        f"/accounts/reauthenticate/?next={quote(path, safe='')}", {"password": PASSWORD}
+    )
+    assert by_password["Location"] == asked["Location"]
+    assert client.post(path)["Location"] == asked["Location"]
+    assert Authenticator.objects.filter(pk=key.pk).exists()
+    # The code confirms it, and allauth goes on with the removal it held back.
+    assert client.post(asked["Location"], {"code": codes[1]})["Location"] == "/accounts/2fa/webauthn/"
+    assert not Authenticator.objects.filter(pk=key.pk).exists()
+    assert _events("mfa_removed") == [("mfa_removed", "alice", "Security key removed")]

@@ -74,9 +74,13 @@ def _events(kind):
 def test_an_address_of_a_served_domain_goes_to_its_provider_with_pkce(client, provider, alpha_sso):
     start = client.post("/accounts/sso/", {"email": "Nora@Alpha-Health.org"})
     assert start.status_code == 307
-    assert start["Location"] == f"/accounts/oidc/org{alpha_sso.pk}/login/"
+    location = urlsplit(start["Location"])
+    assert location.path == f"/accounts/oidc/org{alpha_sso.pk}/login/"
+    nonce = parse_qs(parse_qs(location.query)["auth_params"][0])["nonce"][0]
+    assert len(nonce) == 32 and client.session[f"_sso_nonce:org{alpha_sso.pk}"] == nonce
     to_provider = client.post(start["Location"], {"process": "login"})
     query = parse_qs(urlsplit(to_provider["Location"]).query)
+    assert query["nonce"] == [nonce]
     assert to_provider["Location"].startswith(f"{provider.issuer}/authorize?")
     assert query["client_id"] == [provider.client_id]
     assert query["response_type"] == ["code"]
@@ -177,28 +181,50 @@ def test_an_address_the_provider_cannot_vouch_for_is_refused(client, provider, a
 
 
 @pytest.mark.parametrize(
-    ("claims", "callback_change"),
+    ("claims", "tamper", "callback_change", "why"),
     [
-        ({"aud": "another-client"}, None),  # a token for another audience
-        ({"exp": int(time.time()) - 60, "iat": int(time.time()) - 400}, None),  # an expired token
-        ({"iss": "http://127.0.0.1:1/"}, None),  # from another issuer
-        ({}, {"state": "forged-state"}),  # state mismatch
+        ({}, {"email": "alice@alpha-health.org"}, None, "The ID token&#x27;s signature does not match"),
+        ({"aud": "another-client"}, {}, None, "The ID token was issued for another application (audience)."),
+        ({"exp": int(time.time()) - 120, "iat": int(time.time()) - 400}, {}, None, "token has expired"),
+        ({"iss": "http://127.0.0.1:1/"}, {}, None, "The ID token comes from another issuer."),
+        ({"nonce": "another-sign-in"}, {}, None, "The ID token does not belong to this sign-in (nonce)."),
+        ({}, {}, {"state": "forged-state"}, "does not match a sign-in started from this browser (state)"),
     ],
-    ids=["another-audience", "expired", "another-issuer", "state-mismatch"],
+    ids=["tampered-signature", "another-audience", "expired", "another-issuer", "nonce", "state-mismatch"],
 )
 def test_tokens_and_answers_the_portal_must_refuse(
-    client, provider, alpha_sso, org_a, claims, callback_change
+    client, provider, alpha_sso, org_a, claims, tamper, callback_change, why
 ):
+    alice = f.MembershipFactory(
+        organization=org_a, user=f.UserFactory(username="alice", email="alice@alpha-health.org")
+    ).user
+    users_before = list(get_user_model().objects.values_list("username", flat=True))
+    provider.id_token_claims = claims
+    provider.tamper_id_token = tamper
+    # Tampered: the provider signed Mallory in, the forged token names Alice.
+    person = {"sub": "mallory", "email": "mallory@alpha-health.org"} if tamper else None
+    response = _sso(client, provider, "alice@alpha-health.org", person, callback_change=callback_change)
+    html = response.content.decode()
+    assert response.status_code == 401
+    assert "Sign-in through your organization failed" in html and why in html
+    assert _signed_in(client) is None
+    assert SocialAccount.objects.count() == 0
+    assert list(get_user_model().objects.values_list("username", flat=True)) == users_before
+    assert list(Membership.objects.values_list("user", flat=True)) == [alice.pk]
+    assert [kind for (kind,) in AuditEvent.objects.values_list("kind")] == ["sso_refused"]
+
+
+def test_an_id_token_without_the_sign_in_s_nonce_is_refused(client, provider, alpha_sso, org_a):
+    # A sign-in started at allauth's address directly, not through the portal's form: no nonce was asked for.
     f.MembershipFactory(
         organization=org_a, user=f.UserFactory(username="alice", email="alice@alpha-health.org")
     )
-    provider.id_token_claims = claims
-    response = _sso(client, provider, "alice@alpha-health.org", callback_change=callback_change)
-    assert response.status_code == 401
-    assert "Third-Party Login Failure" in response.content.decode()
-    assert _signed_in(client) is None
-    assert SocialAccount.objects.count() == 0
-    assert [kind for (kind,) in AuditEvent.objects.values_list("kind")] == ["sso_refused"]
+    provider.person = {"sub": "alice-1", "email": "alice@alpha-health.org"}
+    to_provider = client.post(f"/accounts/oidc/org{alpha_sso.pk}/login/", {"process": "login"})
+    back = client.get(_follow_provider(to_provider["Location"]).removeprefix("http://testserver"))
+    assert back.status_code == 401
+    assert "The ID token does not belong to this sign-in (nonce)." in back.content.decode()
+    assert _signed_in(client) is None and SocialAccount.objects.count() == 0
 
 
 def test_an_organization_that_requires_it_refuses_its_members_passwords(
@@ -246,7 +272,7 @@ def test_nam_staff_sign_in_through_nam_s_provider(client, provider, settings, na
     nam_staff.email = "nadia@nas.example"
     nam_staff.save()
     start = client.post("/accounts/sso/", {"email": "nadia@nas.example"})
-    assert start["Location"] == "/accounts/oidc/nam/login/"
+    assert start["Location"].startswith("/accounts/oidc/nam/login/?auth_params=nonce%3D")
     assert _sso(client, provider, "nadia@nas.example")["Location"] == "/"
     assert _signed_in(client) == "nadia"
 
@@ -257,6 +283,7 @@ def test_nam_staff_configure_an_organization_with_the_secret_encrypted(
     settings.DEBUG = True  # a local issuer (http://127.0.0.1) is accepted only while developing
     client.force_login(nam_staff, backend="assessments.backends.PortalBackend")
     data = {
+        "protocol": "oidc",
         "issuer": "http://127.0.0.1:8131/",
         "client_id": "portal",
         "client_secret": "very-secret-value",
@@ -301,6 +328,7 @@ def test_a_secret_can_come_from_the_environment(client, nam_staff, org_a, monkey
     monkeypatch.setenv("ALPHA_OIDC_SECRET", "from-the-environment")
     client.force_login(nam_staff, backend="assessments.backends.PortalBackend")
     data = {
+        "protocol": "oidc",
         "issuer": "https://login.microsoftonline.com/tenant-id/v2.0",
         "client_id": "portal",
         "client_secret_env": "ALPHA_OIDC_SECRET",
@@ -327,6 +355,7 @@ def test_an_org_admin_keeps_their_provider_details_if_nam_allows(
 ):
     client.force_login(admin_a, backend="assessments.backends.PortalBackend")
     data = {
+        "protocol": "oidc",
         "issuer": provider.issuer,
         "client_id": "new-client",
         "client_secret": "",

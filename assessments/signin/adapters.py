@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base.constants import AuthError
 from django.shortcuts import render
 
 from . import crypto, sso
@@ -20,6 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False  # people join by invitation (assessments:invitation_accept)
 
+    def get_reauthentication_methods(self, user):
+        """Someone with a second factor confirms a change to their sign-in (removing a security key, new
+        recovery codes) with it, not with the password alone: a session and a known password must not be
+        enough to strip an account of its second factor."""
+        methods = super().get_reauthentication_methods(user)
+        second_factor = [m for m in methods if m["id"].startswith("mfa_reauthenticate")]
+        return second_factor or methods
+
 
 class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
@@ -35,7 +44,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return [
             p.social_app()
             for p in sso.providers()
-            if provider in (None, "openid_connect", p.provider_id) and client_id in (None, p.client_id)
+            if provider in (None, p.allauth_provider, p.provider_id)
+            and client_id in (None, p.social_app().client_id)
         ]
 
     def pre_social_login(self, request, sociallogin):
@@ -43,7 +53,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.is_existing:
             return
         provider_id = sociallogin.account.provider
-        claims = sociallogin.account.extra_data.get("id_token") or {}
+        # OpenID Connect: the verified ID token's claims (oidc.py); SAML: the assertion's attributes, mapped.
+        claims = sociallogin.account.extra_data.get("id_token") or {
+            "given_name": sociallogin.user.first_name,
+            "family_name": sociallogin.user.last_name,
+        }
         email = sociallogin.user.email or claims.get("email") or ""
         provider = sso.provider_by_id(provider_id)
         try:
@@ -67,9 +81,25 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False  # pre_social_login has joined an account or refused
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        """Audited, and the person is told in plain words why (allauth's page says only that it failed)."""
+        context = extra_context or {}
+        if exception is not None:
+            why = str(exception)
+        elif context.get("saml_last_error_reason"):
+            why = f"The SAML response was refused: {context['saml_last_error_reason']}"
+        elif "state_id" in context:
+            why = (
+                "This answer does not match a sign-in started from this browser (state), or that sign-in "
+                "has expired."
+            )
+        else:
+            why = "Your organization's sign-in did not complete."
         sso.sso_refused(
             request=request,
             provider_id=getattr(provider, "sub_id", "") or str(getattr(provider, "id", "")),
             email="",
-            why=f"{error or 'error'}{f' ({exception})' if exception else ''}"[:300],
+            why=f"{error or 'error'}: {why}"[:300],
         )
+        if error != AuthError.CANCELLED:
+            page = render(request, "signin/sso_failed.html", {"why": why}, status=401)
+            raise ImmediateHttpResponse(page)

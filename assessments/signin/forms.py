@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from ..audit import current_request
 from ..models import SingleSignOn
-from . import sso
+from . import saml, sso
 
 LOCKED_OUT = (
     "For your security, sign-in for this account is paused after repeated failures. Try again later, or ask "
@@ -72,14 +72,49 @@ class SingleSignOnForm(forms.ModelForm):
 
     class Meta:
         model = SingleSignOn
-        fields = ["issuer", "client_id", "client_secret_env", "email_domains", "required", "is_active"]
+        fields = [
+            "protocol",
+            "issuer",
+            "client_id",
+            "client_secret_env",
+            "saml_metadata_url",
+            "saml_metadata",
+            "email_domains",
+            "required",
+            "is_active",
+        ]
+        widgets = {"saml_metadata": forms.Textarea(attrs={"rows": 4})}
+
+    @staticmethod
+    def _https(url: str, what: str) -> str:
+        local = url.startswith(("http://127.0.0.1", "http://localhost"))
+        if url and not url.startswith("https://") and not (local and settings.DEBUG):
+            raise ValidationError(f"The {what} must be an https:// address.")
+        return url
 
     def clean_issuer(self):
-        issuer = self.cleaned_data["issuer"].rstrip("/")
-        local = issuer.startswith(("http://127.0.0.1", "http://localhost"))
-        if not issuer.startswith("https://") and not (local and settings.DEBUG):
-            raise ValidationError("The issuer must be an https:// address.")
-        return issuer
+        return self._https(self.cleaned_data["issuer"].rstrip("/"), "issuer")
+
+    def clean_saml_metadata_url(self):
+        return self._https(self.cleaned_data["saml_metadata_url"].strip(), "metadata URL")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("protocol") == SingleSignOn.Protocol.SAML:
+            if self.has_error("saml_metadata_url"):
+                return cleaned_data
+            url, xml = cleaned_data.get("saml_metadata_url"), cleaned_data.get("saml_metadata", "").strip()
+            if url:
+                xml = saml.fetch_metadata(url)  # kept too: the sign-in page needs the IdP's address
+            if not xml:
+                raise ValidationError("Give the identity provider's metadata URL or its metadata XML.")
+            saml.idp_from_metadata(xml)
+            cleaned_data["saml_metadata"] = xml
+        elif cleaned_data.get("protocol") == SingleSignOn.Protocol.OIDC:
+            for field in ("issuer", "client_id"):
+                if not cleaned_data.get(field) and not self.has_error(field):
+                    self.add_error(field, "Needed for OpenID Connect.")
+        return cleaned_data
 
     def clean_client_secret_env(self):
         name = self.cleaned_data["client_secret_env"].strip()

@@ -8,7 +8,7 @@ here (adapters.SocialAccountAdapter.list_apps).
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode
 
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
@@ -16,12 +16,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from ..audit import audit_record
 from ..models import AuditEvent, Invitation, Organization, SingleSignOn
 from ..people.services import invitation_accept
-from . import crypto
+from . import crypto, oidc, saml
 
 NAM_PROVIDER_ID = "nam"
 SSO_SESSION_KEY = "_signed_in_by_sso"  # the provider id, for sessions that began with single sign-on
@@ -36,9 +37,22 @@ class Provider:
     secret: str
     domains: tuple[str, ...]
     organization: Organization | None  # None: NAM's own
+    protocol: str = SingleSignOn.Protocol.OIDC
+    saml_settings: dict | None = None  # allauth's settings of a SAML identity provider (saml.app_settings)
+    sign_in_origin: str = ""  # where the browser is sent to sign in
 
     def social_app(self) -> SocialApp:
-        """The app allauth's OpenID Connect provider runs with (never saved: this module is the source)."""
+        """The app allauth's OpenID Connect or SAML provider runs with (never saved: this module is the
+        source)."""
+        if self.protocol == SingleSignOn.Protocol.SAML:
+            # allauth finds a SAML app by its client_id, also part of its address (/accounts/saml/<id>/).
+            return SocialApp(
+                provider="saml",
+                provider_id=self.provider_id,
+                name=self.name,
+                client_id=self.provider_id,
+                settings=self.saml_settings,
+            )
         return SocialApp(
             provider="openid_connect",
             provider_id=self.provider_id,
@@ -48,6 +62,19 @@ class Provider:
             settings={"server_url": self.issuer, "oauth_pkce_enabled": True},
         )
 
+    @property
+    def allauth_provider(self) -> str:
+        return "saml" if self.protocol == SingleSignOn.Protocol.SAML else "openid_connect"
+
+    def login_url(self, request: HttpRequest) -> str:
+        """allauth's address that starts a sign-in through this provider; an OpenID Connect sign-in carries a
+        nonce (allauth's auth_params), which the ID token must echo (oidc.verify_id_token)."""
+        if self.protocol == SingleSignOn.Protocol.SAML:
+            return reverse("saml_login", kwargs={"organization_slug": self.provider_id})
+        url = reverse("openid_connect_login", kwargs={"provider_id": self.provider_id})
+        nonce = oidc.nonce_for(request, self.provider_id)
+        return f"{url}?{urlencode({'auth_params': urlencode({'nonce': nonce})})}"
+
 
 def client_secret(sso: SingleSignOn) -> str:
     if sso.client_secret_env:
@@ -55,17 +82,38 @@ def client_secret(sso: SingleSignOn) -> str:
     return crypto.decrypt(sso.client_secret_encrypted) if sso.client_secret_encrypted else ""
 
 
+def _provider(sso: SingleSignOn) -> Provider:
+    common = {
+        "provider_id": sso.provider_id,
+        "name": sso.organization.name,
+        "domains": tuple(sso.domains),
+        "organization": sso.organization,
+    }
+    if sso.protocol == SingleSignOn.Protocol.SAML:
+        idp = saml.idp_from_metadata(sso.saml_metadata)
+        return Provider(
+            **common,
+            issuer=idp["entity_id"],
+            client_id="",
+            secret="",
+            protocol=sso.protocol,
+            saml_settings=saml.app_settings(
+                metadata_xml=sso.saml_metadata, metadata_url=sso.saml_metadata_url
+            ),
+            sign_in_origin=saml.origin(idp["sso_url"]),
+        )
+    return Provider(
+        **common,
+        issuer=sso.issuer,
+        client_id=sso.client_id,
+        secret=client_secret(sso),
+        sign_in_origin=saml.origin(sso.issuer),
+    )
+
+
 def providers() -> list[Provider]:
     found = [
-        Provider(
-            provider_id=sso.provider_id,
-            name=sso.organization.name,
-            issuer=sso.issuer,
-            client_id=sso.client_id,
-            secret=client_secret(sso),
-            domains=tuple(sso.domains),
-            organization=sso.organization,
-        )
+        _provider(sso)
         for sso in SingleSignOn.objects.filter(is_active=True, organization__is_active=True).select_related(
             "organization"
         )
@@ -80,6 +128,7 @@ def providers() -> list[Provider]:
                 secret=settings.NAM_OIDC_CLIENT_SECRET,
                 domains=tuple(d.lower() for d in settings.NAM_OIDC_DOMAINS),
                 organization=None,
+                sign_in_origin=saml.origin(settings.NAM_OIDC_ISSUER),
             )
         )
     return found
@@ -88,11 +137,7 @@ def providers() -> list[Provider]:
 def provider_origins() -> list[str]:
     """Where the sign-in forms may send the browser on: a form's redirects are bound by the page's CSP
     form-action, and single sign-on ends in a redirect to the provider's own site."""
-    origins = set()
-    for p in providers():
-        parts = urlsplit(p.issuer)
-        origins.add(f"{parts.scheme}://{parts.netloc}")
-    return sorted(origins)
+    return sorted({p.sign_in_origin for p in providers()})
 
 
 def email_domain(email: str) -> str:
@@ -185,19 +230,25 @@ def sso_configure(
     )
     for field, value in values.items():
         setattr(sso, field, value)
-    if sso.client_secret_env:
-        sso.client_secret_encrypted = ""
-    elif secret:
-        sso.client_secret_encrypted = crypto.encrypt(secret)
-    if not sso.client_secret_env and not sso.client_secret_encrypted:
-        raise ValidationError("Give the client secret, or the environment variable that holds it.")
+    if sso.protocol == SingleSignOn.Protocol.SAML:
+        sso.issuer = sso.client_id = sso.client_secret_env = sso.client_secret_encrypted = ""
+        through = f"SAML identity provider {saml.idp_from_metadata(sso.saml_metadata)['entity_id']}"
+    else:
+        sso.saml_metadata = sso.saml_metadata_url = ""
+        if sso.client_secret_env:
+            sso.client_secret_encrypted = ""
+        elif secret:
+            sso.client_secret_encrypted = crypto.encrypt(secret)
+        if not sso.client_secret_env and not sso.client_secret_encrypted:
+            raise ValidationError("Give the client secret, or the environment variable that holds it.")
+        through = sso.issuer
     sso.save()
     audit_record(
         kind=AuditEvent.Kind.SSO_CONFIGURED,
         request=request,
         actor=user,
         organization=organization,
-        detail=f"Single sign-on {'on' if sso.is_active else 'off'} through {sso.issuer} for "
+        detail=f"Single sign-on {'on' if sso.is_active else 'off'} through {through} for "
         f"{', '.join(sso.domains)}{' (required)' if sso.required else ''}",
     )
     return sso

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 app_name = "signin"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/email/", views.not_offered),
     path("accounts/3rdparty/", views.not_offered),
     path("accounts/sso/", views.sso_start, name="sso_start"),
+    # Before allauth's own at its address (allauth's name, reversed for the redirect URI, stays there):
+    # the ID token is verified (oidc.py).
+    path("accounts/oidc/<str:provider_id>/login/callback/", oidc.callback),
     path("nam/second-factors/", views.nam_mfa_reset, name="nam_mfa_reset"),
     path("nam/single-sign-on/", views.nam_sso_list, name="nam_sso_list"),
     path("nam/single-sign-on/<slug:slug>/", views.nam_sso_edit, name="nam_sso_edit"),

@@ -102,8 +102,7 @@ def sso_start(request):
     if not form.is_valid():
         return render(request, "signin/sso_start.html", {"form": form}, status=400)
     # 307 keeps the POST (with its CSRF token and "next"): allauth starts the sign-in only on a POST.
-    url = reverse("openid_connect_login", kwargs={"provider_id": form.provider.provider_id})
-    response = redirect(url)
+    response = redirect(form.provider.login_url(request))
     response.status_code = 307
     return response
 
@@ -159,16 +158,20 @@ def _sso_edit(request, organization, *, may_set_domains: bool, done: str, **done
         else:
             messages.success(request, f"Single sign-on of {organization.name} saved.")
             return redirect(done, **done_kwargs)
-    callback = (
-        request.build_absolute_uri(
-            reverse("openid_connect_callback", kwargs={"provider_id": instance.provider_id})
-        )
-        if instance
-        else None
-    )
+    # What the organization registers at its provider: the portal's addresses under this provider's id.
+    addresses = {}
+    if instance:
+        at = {"organization_slug": instance.provider_id}
+        addresses = {
+            "callback_url": request.build_absolute_uri(
+                reverse("openid_connect_callback", kwargs={"provider_id": instance.provider_id})
+            ),
+            "saml_acs_url": request.build_absolute_uri(reverse("saml_acs", kwargs=at)),
+            "saml_entity_id": request.build_absolute_uri(reverse("saml_metadata", kwargs=at)),
+        }
     return render(
         request,
         "signin/sso_edit.html",
-        {"organization": organization, "form": form, "callback_url": callback},
+        {"organization": organization, "form": form, **addresses},
         status=400 if form.errors else 200,
     )
