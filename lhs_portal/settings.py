@@ -395,7 +395,15 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 500)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_MAX_MEMORY_PER_CHILD_KB", 600_000)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-scorecards": {"task": "reports.sweep_scorecards", "schedule": 60.0},
+    "delete-withdrawn-organizations": {
+        "task": "assessments.delete_withdrawn_organizations",
+        "schedule": 3600.0,
+    },
+    "prune-retention": {"task": "assessments.prune_retention", "schedule": 24 * 3600.0},
+    "delete-expired-archives": {"task": "reports.delete_expired_archives", "schedule": 3600.0},
 }
+# Tasks outside an app's tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ["assessments.terms.tasks", "reports.archive.tasks"]
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be well below CELERY_VISIBILITY_TIMEOUT.")
 
@@ -415,6 +423,13 @@ SCORECARD_STUCK_MINUTES = env_int("SCORECARD_STUCK_MINUTES", 10)
 CHROMIUM_PATH = env_str("CHROMIUM_PATH")  # empty: found on PATH (Debian's chromium)
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+
+# Participation terms, data archives and retention (assessments/terms, reports/archive; README). The shipped
+# terms (fixtures/terms/) state these defaults: change the text with them.
+WITHDRAWAL_RETENTION_DAYS = env_int("WITHDRAWAL_RETENTION_DAYS", 90)  # then a withdrawn org's data is deleted
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2190)
+RESPONSE_HISTORY_RETENTION_DAYS = env_int("RESPONSE_HISTORY_RETENTION_DAYS", 2190)
+DATA_ARCHIVE_EXPIRY_HOURS = env_int("DATA_ARCHIVE_EXPIRY_HOURS", 72)
 
 LOGGING = {
     "version": 1,

@@ -358,7 +358,15 @@ def method_context(release=None) -> dict:
         "include_submitted": inclusion == BenchmarkRelease.Inclusion.SUBMITTED,
         "inclusion_label": BenchmarkRelease.Inclusion(inclusion).label,
         "peer_groups": PeerGroup.choices,
+        # Lazy (a query only where a text says it): whether an organization withdrew after this release.
+        "withdrawn_since": lambda: _withdrawn_since(release),
     }
+
+
+def _withdrawn_since(release) -> bool:
+    from assessments.terms.selectors import withdrawals_confirmed_since
+
+    return release is not None and withdrawals_confirmed_since(release.published_at).exists()
 
 
 def members_would_see(n: int, rules: Rules) -> str:
