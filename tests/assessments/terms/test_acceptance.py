@@ -51,7 +51,8 @@ def test_only_an_admin_of_the_organization_accepts(who, terms, org_a, request):
     with pytest.raises(PermissionDenied) as error:
         terms_accept(organization=org_a, terms=terms, user=user)
     assert str(error.value) == (
-        "Only an organization admin can accept the participation terms for the organization; nothing was recorded."
+        "Only an organization admin can accept the participation terms for the organization; "
+        "nothing was recorded."
     )
     assert _acceptances() == []
 
@@ -61,8 +62,8 @@ def test_an_old_version_cannot_be_accepted(terms, load_version, org_a, admin_a):
     with pytest.raises(ValidationError) as error:
         terms_accept(organization=org_a, terms=terms, user=admin_a)
     assert error.value.messages == [
-        "Version 2026.1 is not the current version of the participation terms: the version in effect is 2027.1. "
-        "Nothing was recorded."
+        "Version 2026.1 is not the current version of the participation terms: "
+        "the version in effect is 2027.1. Nothing was recorded."
     ]
     assert _acceptances() == []
     terms_accept(organization=org_a, terms=newer, user=admin_a)
@@ -90,8 +91,9 @@ def test_submission_is_refused_until_the_terms_are_accepted(terms, complete_a, o
     with pytest.raises(ValidationError) as error:
         _submit(complete_a, assessor_a)
     assert error.value.messages == [
-        "Alpha Regional Hospital has not accepted the participation terms (2026.1): an organization admin must "
-        "accept them on the Participation terms page before the assessment can be submitted. Nothing was submitted."
+        "Alpha Regional Hospital has not accepted the participation terms (2026.1): an organization admin "
+        "must accept them on the Participation terms page before the assessment can be submitted. "
+        "Nothing was submitted."
     ]
     complete_a.refresh_from_db()
     assert (complete_a.status, complete_a.submitted_at, complete_a.affirmed_name) == ("draft", None, "")
