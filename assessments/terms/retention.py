@@ -27,7 +27,7 @@ def _files_of(collector: Collector) -> list:
             for f in file_fields:
                 value = getattr(obj, f.attname)
                 if value:
-                    files.append((f.storage, value))
+                    files.append((f.storage, getattr(value, "name", value)))
 
     for model, instances in collector.data.items():
         add(model, instances)
