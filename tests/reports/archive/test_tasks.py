@@ -1,4 +1,4 @@
-"""The archive built by a REAL Celery worker on the real broker (tests/reports/conftest.py's celery_worker)."""
+"""The archive built by a REAL Celery worker on the real broker (tests/reports/conftest.py celery_worker)."""
 
 import time
 import zipfile
