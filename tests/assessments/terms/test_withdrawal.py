@@ -95,7 +95,7 @@ def _submitted(org, cycle, level):
     )
 
 
-def test_a_release_before_and_after_a_withdrawal(cycle, org_a, admin_a, nam_staff):
+def test_a_release_before_and_after_a_withdrawal(client, cycle, org_a, admin_a, nam_staff):
     _submitted(org_a, cycle, 5)
     peers = [f.OrganizationFactory(name=f"Peer {level}") for level in (1, 2, 3, 4, 5)]
     for level, peer in zip((1, 2, 3, 4, 5), peers, strict=True):
@@ -126,8 +126,11 @@ def test_a_release_before_and_after_a_withdrawal(cycle, org_a, admin_a, nam_staf
     assert not ReleasedResult.objects.filter(release=after, organization_id=org_a.pk).exists()
     # The earlier release stays as published, and its method text says an organization withdrew since.
     assert _overall(before) == [1.0, 2.0, 3.0, 4.0, 5.0, 5.0]
-    assert method_context(before)["withdrawn_since"]() is True
-    assert method_context(after)["withdrawn_since"]() is False
+    assert method_context(before)["releases_before_withdrawal"]() == [before]
+    assert method_context(after)["releases_before_withdrawal"]() == []
+    page = client.get(reverse("reports:how_scores_work")).content.decode()
+    assert "Published before a withdrawal, and so still counting that organization's result: " in page
+    assert "release 1 of the 2026 cycle." in page and "release 2 of" not in page
 
 
 def test_an_asked_but_unconfirmed_withdrawal_stays_in_releases(cycle, org_a, admin_a):
