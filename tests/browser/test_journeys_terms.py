@@ -58,3 +58,49 @@ def test_admin_accepts_the_terms_then_submission_works(journey, cycle, org_a, ad
     affirm_and_submit()
     page.get_by_text("Thank you: the 2026 assessment is submitted.").wait_for()
     assert Assessment.objects.get().status == Assessment.Status.SUBMITTED
+
+
+def test_admin_asks_for_the_archive_and_to_withdraw_nam_staff_confirm(journey, org_a, admin_a, nam_staff):
+    from django.core.management import call_command
+
+    from assessments.terms.models import Withdrawal
+    from reports.archive.models import DataArchive
+
+    call_command("load_terms", str(SHIPPED))
+    page = journey.page
+    journey.login("adam")
+    journey.goto("/orgs/alpha/people/")
+    page.get_by_role("link", name="Participation terms, data archive and withdrawal").click()
+    page.get_by_role("link", name="Data archives").click()
+    page.get_by_role("button", name="Build a new archive").click()
+    page.get_by_text("The archive is being built: this page shows its progress.").wait_for()
+    archive = DataArchive.objects.get()
+    assert archive.status == "queued"
+    # The worker's part, done here (tests/reports/archive/test_tasks.py has a real worker): the page stops
+    # refreshing itself once the archive is ready and offers the download.
+    from reports.archive.services import archive_build
+
+    archive_build(archive_id=archive.pk)
+    page.get_by_role("link", name=re.compile(r"^Download \(")).wait_for(timeout=15000)
+    journey.check("archive-ready")
+
+    journey.goto("/orgs/alpha/terms/")
+    page.get_by_role("checkbox", name=re.compile("I understand that once NAM staff confirm")).check()
+    page.get_by_role("button", name="Ask to withdraw Alpha Regional Hospital").click()
+    page.get_by_text(
+        "The withdrawal of Alpha Regional Hospital is asked: NAM staff will confirm it."
+    ).wait_for()
+
+    nam = journey.another("nam")
+    nam.login("nadia")
+    nam.goto("/nam/organizations/")
+    nam.page.get_by_role("link", name=re.compile("Participation terms: acceptance and withdrawals")).click()
+    nam.page.get_by_role(
+        "heading", level=1, name="Participation terms: acceptance and withdrawals"
+    ).wait_for()
+    nam.check("nam-terms")
+    nam.page.get_by_role("button", name="Confirm the withdrawal of Alpha Regional Hospital").click()
+    nam.page.get_by_text("The withdrawal of Alpha Regional Hospital is confirmed").wait_for()
+    assert Withdrawal.objects.get().confirmed_by_id == nam_staff.pk
+    response = journey.goto("/orgs/alpha/terms/")
+    assert response.status == 404  # its members lose access
