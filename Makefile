@@ -13,6 +13,8 @@ RUBRIC := fixtures/rubric/2026.1.yaml
 # Published after the demo seeder, which scores every demo cycle against the latest published rubric and
 # answers every indicator whatever the organization's type: demo cycles stay on 2026.1, new cycles may use 2026.2.
 RUBRIC_NEXT := fixtures/rubric/2026.2.yaml
+# Participation terms (loaded before the demo seeder, whose organizations accept them).
+TERMS := fixtures/terms/2026.1.md
 DEMO_ORGS ?= 60
 DEMO_CYCLES ?= 3
 
@@ -50,6 +52,7 @@ chromium:
 run: $(VENV)/.installed-run chromium
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_rubric $(RUBRIC) --publish
+	$(PYTHON) manage.py load_terms $(TERMS)
 	$(PYTHON) manage.py seed_demo --orgs $(DEMO_ORGS) --cycles $(DEMO_CYCLES) --seed 1 --if-empty
 	$(PYTHON) manage.py publish_benchmarks --all-cycles --if-none
 	$(PYTHON) manage.py load_rubric $(RUBRIC_NEXT) --publish

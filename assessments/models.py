@@ -469,3 +469,6 @@ class SingleSignOn(models.Model):
     @property
     def domains(self) -> list[str]:
         return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]
+
+
+from assessments.terms.models import DeletionRecord, TermsAcceptance, TermsVersion, Withdrawal  # noqa: E402, F401

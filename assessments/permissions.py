@@ -28,6 +28,7 @@ class Action(StrEnum):
     EDIT_PLAN = "edit_plan"  # improvement plan targets and actions
     REQUEST_SCORECARD = "request_scorecard"
     EXPORT = "export"  # the organization's own data as CSV/XLSX, scorecard PDFs
+    ORGANIZATION_DATA = "organization_data"  # accept the terms, download the whole archive, withdraw
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {

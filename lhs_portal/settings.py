@@ -399,7 +399,15 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-scorecards": {"task": "reports.sweep_scorecards", "schedule": 60.0},
     # Every hour on the hour: each person's reminders go out once their local REMINDER_LOCAL_HOUR has come.
     "dispatch-reminders": {"task": "reports.dispatch_reminders", "schedule": crontab(minute=0)},
+    "delete-withdrawn-organizations": {
+        "task": "assessments.delete_withdrawn_organizations",
+        "schedule": 3600.0,
+    },
+    "prune-retention": {"task": "assessments.prune_retention", "schedule": 24 * 3600.0},
+    "delete-expired-archives": {"task": "reports.delete_expired_archives", "schedule": 3600.0},
 }
+# Tasks outside an app's tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ["assessments.terms.tasks", "reports.archive.tasks"]
 REMINDER_LOCAL_HOUR = env_int("REMINDER_LOCAL_HOUR", 8)
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be well below CELERY_VISIBILITY_TIMEOUT.")
@@ -425,6 +433,12 @@ INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 WORKBOOK_MAX_UPLOAD_BYTES = env_int("WORKBOOK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 WORKBOOK_MAX_UNCOMPRESSED_BYTES = env_int("WORKBOOK_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 WORKBOOK_MAX_ROWS = env_int("WORKBOOK_MAX_ROWS", 2000)  # rows of all sheets together
+# Participation terms, data archives and retention (assessments/terms, reports/archive; README). The shipped
+# terms (fixtures/terms/) state these defaults: change the text with them.
+WITHDRAWAL_RETENTION_DAYS = env_int("WITHDRAWAL_RETENTION_DAYS", 90)  # then a withdrawn org's data is deleted
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2190)
+RESPONSE_HISTORY_RETENTION_DAYS = env_int("RESPONSE_HISTORY_RETENTION_DAYS", 2190)
+DATA_ARCHIVE_EXPIRY_HOURS = env_int("DATA_ARCHIVE_EXPIRY_HOURS", 72)
 
 LOGGING = {
     "version": 1,

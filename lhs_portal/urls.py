@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("commitments/", include("commitments.urls")),
+    path("", include("assessments.terms.urls")),
+    path("", include("reports.archive.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
 ]

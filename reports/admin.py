@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from .archive import admin as archive_admin  # noqa: F401 (registers the data archive model)
 from .models import Scorecard, ScorecardBatch
 from .plans import admin as plans_admin  # noqa: F401 (registers the plan models)
 from .services import scorecards as service

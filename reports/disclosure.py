@@ -358,7 +358,24 @@ def method_context(release=None) -> dict:
         "include_submitted": inclusion == BenchmarkRelease.Inclusion.SUBMITTED,
         "inclusion_label": BenchmarkRelease.Inclusion(inclusion).label,
         "peer_groups": PeerGroup.choices,
+        # Lazy (a query only where a text says it): the releases published before an organization withdrew,
+        # which stay as published (this release, or all of them on the how-scores-work page).
+        "releases_before_withdrawal": lambda: releases_before_withdrawal(release),
     }
+
+
+def releases_before_withdrawal(release=None) -> list:
+    from assessments.terms.models import Withdrawal
+
+    from .models import BenchmarkRelease
+
+    latest = Withdrawal.objects.filter(confirmed_at__isnull=False).order_by("-confirmed_at").first()
+    if latest is None:
+        return []
+    if release is not None:
+        return [release] if release.published_at < latest.confirmed_at else []
+    earlier = BenchmarkRelease.objects.filter(published_at__lt=latest.confirmed_at).select_related("cycle")
+    return list(earlier.order_by("cycle__opens_on", "number"))
 
 
 def members_would_see(n: int, rules: Rules) -> str:

@@ -157,4 +157,5 @@ class ReleasedResult(models.Model):
         return f"{self.release_id}: organization {self.organization_id}"
 
 
+from .archive.models import DataArchive  # noqa: E402, F401 (the data archive feature)
 from .reminders.models import ReminderPreference, SentReminder  # noqa: E402, F401 (models of the app)

@@ -56,8 +56,10 @@ SKIPPED = {
 # Rows kept by a feature (tests/<app>/<feature>/access_rows.py, tested by its test_access_matrix_*.py).
 SKIPPED |= set(WORKBOOK_ROWS) | set(REMINDER_ROWS)
 SKIPPED_NAMESPACES = {
-    "admin"
-}  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
+    "admin",  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
+    "terms",  # tests/assessments/terms/test_access_matrix_terms.py
+    "archive",  # tests/reports/archive/test_access_matrix_archive.py
+}
 
 
 def _allauth_url_names() -> set[str]:

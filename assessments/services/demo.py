@@ -51,6 +51,7 @@ from ..models import (
     SizeBand,
 )
 from ..permissions import nam_staff_group
+from ..terms.services import terms_accept_for_demo
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_ORG_NAME = "Riverside Regional Health"
@@ -199,6 +200,8 @@ def demo_seed(*, orgs: int, cycles: int, seed: int, if_empty: bool = False) -> D
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    admins = {o.pk: user_ids[u] for u, role, o in memberships if role == Role.ORG_ADMIN}
+    terms_accept_for_demo(admin_of=admins, labels={pk: u for u, pk in user_ids.items()})
     nam_staff = user_model.objects.get(username="nam.staff")
     nam_staff.groups.add(nam_staff_group())
     assessor_of = {o.pk: user_ids.get(f"{o.slug[:60]}.assessor") for o in organizations}

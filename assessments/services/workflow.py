@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..permissions import is_nam_staff
 from ..selectors import previous_assessment
+from ..terms.services import terms_block_reason
 
 ANSWER_FIELDS = ("level", "not_applicable", "na_justification", "evidence_summary", "evidence_links")
 EMPTY_ANSWER = {
@@ -375,6 +376,8 @@ def assessment_submit(
             f"This assessment was already submitted{' on ' + when if when else ''}; nothing was changed."
         )
     locked = _lock_editable(locked)
+    if terms_reason := terms_block_reason(locked.organization):
+        raise ValidationError(terms_reason)
     affirmed_name, affirmed_title = affirmed_name.strip(), affirmed_title.strip()
     errors = {}
     if not affirmed_name:

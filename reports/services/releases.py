@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentCycle, Organization
+from assessments.terms.selectors import withdrawn_organization_ids
 
 from ..disclosure import Changes, current_rules, release_changes, release_refusal
 from ..models import BenchmarkRelease, ReleasedResult
@@ -46,6 +47,7 @@ def current_results(*, cycle: AssessmentCycle, inclusion: str) -> dict[int, dict
     statuses = COUNTED_STATUSES[BenchmarkRelease.Inclusion(inclusion)]
     assessments = list(
         Assessment.objects.filter(cycle=cycle, status__in=statuses)
+        .exclude(organization_id__in=withdrawn_organization_ids())  # withdrawn: out of every later release
         .select_related("cycle", "organization")
         .order_by("pk")
     )
