@@ -23,4 +23,5 @@ urlpatterns = [
     path("commitments/", include("commitments.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
+    path("", include("assessments.raters.urls")),
 ]
