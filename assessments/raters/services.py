@@ -342,7 +342,7 @@ def consensus_set(
         raise ValidationError("Say in a consensus note how the group's views led to this answer.")
     if len(note) > MAX_NOTE:
         raise ValidationError(f"A consensus note has at most {MAX_NOTE} characters.")
-    assessment = rating_round.assessment
+    assessment = _lock_assessment(rating_round.assessment)
     current = Response.objects.filter(assessment=assessment, indicator_id=indicator_id).first()
     answer = Answer(
         indicator_id=indicator_id,
