@@ -36,6 +36,7 @@ from reports.disclosure import method_context
 from reports.exporters import chart_svg, pdf
 from reports.models import Scorecard, ScorecardBatch
 from reports.peer_groups import PeerGroup
+from reports.perception import perception_gap
 from reports.plans.selectors import scorecard_plan_context
 from reports.scores import to_decimal
 from reports.selectors import org_benchmark
@@ -429,6 +430,7 @@ def scorecard_html(
             "produced_on": produced_on,
             "page_size": document.page_size,
             "levels": [(level.value, level.label, level.meaning) for level in MaturityLevel],
+            "perception": perception_gap(document.assessment),
             **method_context(b.release),
         },
     )
