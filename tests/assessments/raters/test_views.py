@@ -256,3 +256,11 @@ def test_other_organizations_rounds_are_not_found(client, engaged_round, assesso
     )
     client.force_login(assessor_b)
     assert client.get(f"/orgs/bravo/rating-rounds/{engaged_round.pk}/").status_code == 404
+
+
+def test_the_overview_links_to_rating_rounds_for_those_who_edit(client, draft_a, assessor_a, executive_a):
+    link = 'href="/orgs/alpha/assessments/2026/rating-rounds/">Rating rounds</a>'
+    client.force_login(assessor_a)
+    assert link in client.get("/orgs/alpha/assessments/2026/").content.decode()
+    client.force_login(executive_a)
+    assert link not in client.get("/orgs/alpha/assessments/2026/").content.decode()
