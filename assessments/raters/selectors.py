@@ -94,7 +94,13 @@ class RaterProgress:
 
 def round_progress(rating_round: RatingRound) -> list[RaterProgress]:
     total = len(round_indicator_ids(rating_round))
-    raters = Rater.objects.filter(round=rating_round).select_related("group").annotate(rated=Count("ratings"))
+    # Explicitly ordered: Django leaves Meta.ordering out of queries that aggregate.
+    raters = (
+        Rater.objects.filter(round=rating_round)
+        .select_related("group")
+        .annotate(rated=Count("ratings"))
+        .order_by("group__order", "group__name", "email")
+    )
     return [RaterProgress(rater=r, rated=r.rated, total=total) for r in raters]
 
 
