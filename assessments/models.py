@@ -471,4 +471,5 @@ class SingleSignOn(models.Model):
         return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]
 
 
+from assessments.raters.models import *  # noqa: E402, F403  (rating rounds: issue 24)
 from assessments.terms.models import DeletionRecord, TermsAcceptance, TermsVersion, Withdrawal  # noqa: E402, F401

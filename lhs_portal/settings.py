@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "assessments.raters.middleware.RaterSessionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "assessments.signin.middleware.MfaEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -428,6 +429,10 @@ SCORECARD_STUCK_MINUTES = env_int("SCORECARD_STUCK_MINUTES", 10)
 CHROMIUM_PATH = env_str("CHROMIUM_PATH")  # empty: found on PATH (Debian's chromium)
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+# Rating rounds (assessments/raters): a rater group's ratings are shown only from this many raters on;
+# a rater's e-mailed link works this many days after it was sent.
+RATER_GROUP_MIN = env_int("RATER_GROUP_MIN", 3)
+RATER_LINK_MAX_AGE_DAYS = env_int("RATER_LINK_MAX_AGE_DAYS", 30)
 
 # The assessment workbook (assessments/workbook): limits on an uploaded file, checked before it is opened.
 WORKBOOK_MAX_UPLOAD_BYTES = env_int("WORKBOOK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("reports.archive.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
+    path("", include("assessments.raters.urls")),
 ]

@@ -27,6 +27,7 @@ from reports import charts, score_notes
 from reports.disclosure import method_context
 from reports.exporters import chart_svg, pdf
 from reports.peer_groups import PeerGroup
+from reports.perception import perception_gap
 from reports.plans.selectors import scorecard_plan_context
 from reports.selectors import org_benchmark
 
@@ -69,6 +70,9 @@ class ScorecardDocument:
     definitions: dict[str, str]  # commitment slug -> its definition
     # Commitments NAM's framework pages name or word differently (Fair / Equitable): slug -> both wordings
     wordings: dict[str, dict[str, str]]
+    perception: (
+        object  # reports.perception: the latest closed rating round's groups beside the official levels
+    )
     plan_html: str  # the page "Our improvement plan" (reports.plans.selectors), rendered; "" without a plan
     rubric_version: str
     page_size: str
@@ -175,6 +179,7 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
         else ""
     )
     rubric_version = assessment.cycle.rubric.version
+    perception = perception_gap(assessment)
     size = page_size()
     canonical = json.dumps(
         {
@@ -189,6 +194,7 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
             "indicators": _plain(indicators),
             "definitions": definitions,
             "wordings": wordings,
+            "perception": _plain(perception),
             "plan": plan_html,
         },
         sort_keys=True,
@@ -202,6 +208,7 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
         indicators=indicators,
         definitions=definitions,
         wordings=wordings,
+        perception=perception,
         plan_html=plan_html,
         rubric_version=rubric_version,
         page_size=size,
@@ -451,6 +458,7 @@ def scorecard_html(
             "produced_on": produced_on,
             "page_size": document.page_size,
             "levels": [(level.value, level.label, level.meaning) for level in MaturityLevel],
+            "perception": document.perception,
             **method_context(b.release),
         },
     )

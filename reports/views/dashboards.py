@@ -14,6 +14,7 @@ from commitments.models import Commitment, Indicator
 
 from .. import charts, disclosure, releases, score_notes, selectors
 from ..peer_groups import PeerGroup
+from ..perception import perception_gap
 from ..plans.selectors import target_review
 
 
@@ -68,6 +69,7 @@ def org_dashboard(request, slug):
         target_review=_target_review(
             organization, assessment, results, {c.slug: c.score for c in benchmark.commitments}
         ),
+        perception=perception_gap(assessment),
     )
     return render(request, "reports/dashboards/org.html", context)
 

@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment, tea
 from django.urls import reverse
 
 from assessments.models import Assessment, AssessmentCycle, Membership, Role
+from assessments.raters.bench import consensus_page_runner
 from reports.exporters.benchmarks import benchmarks_table
 from reports.exporters.tabular import to_csv
 from reports.management.commands.loadtest import second_factor_on_record
@@ -38,6 +39,7 @@ MEASUREMENTS = (
     "response_save",
     "scorecard_render",
     "export_benchmarks",
+    "consensus_page",
 )
 # Every figure is also given as a multiple of this one: a signed-in page that renders only the base template,
 # the least the stack does per request. Multiples carry over between machines and runs; milliseconds do not.
@@ -246,6 +248,8 @@ class Command(BaseCommand):
             assert to_csv(benchmarks_table(cycle=benchmark_cycle)).startswith(b"\xef\xbb\xbfcycle,")
 
         runners["scorecard_render"] = scorecard_render
+        if "consensus_page" in wanted:  # a closed rating round of 60 raters on the demo draft (issue 24)
+            runners["consensus_page"] = consensus_page_runner(client=officer, assessment=draft)
         runners["export_benchmarks"] = export_benchmarks
 
         measured = {}
