@@ -60,8 +60,6 @@ SKIPPED_NAMESPACES = {
     "terms",  # tests/assessments/terms/test_access_matrix_terms.py
     "archive",  # tests/reports/archive/test_access_matrix_archive.py
 }
-    "admin"
-}  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
 # Rating rounds: tests/assessments/raters/test_access_matrix_raters.py (with a seventh role, the rater).
 SKIPPED_NAMESPACES |= {"raters"}
 
