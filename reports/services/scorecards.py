@@ -560,8 +560,8 @@ def _fail(scorecard_id: int, message: str) -> Scorecard:
 
 @transaction.atomic
 def _claim(scorecard_id: int, *, redelivered: bool = False) -> Scorecard | None:
-    """Mark the scorecard rendering and count the attempt, unless it is gone (None), failed, already done, or
-    being rendered right now by another process (None: a second message for it, the sweep's or a duplicate)."""
+    """Mark the scorecard rendering and count the attempt, unless it is gone (None), failed, already done,
+    or being rendered right now by another process (None: a second message for it, the sweep's or a copy)."""
     scorecard = (
         Scorecard.objects.select_for_update()
         .select_related("assessment__organization", "assessment__cycle__rubric")

@@ -1,5 +1,5 @@
-"""Every scorecard rendered once: a second message for a scorecard being rendered does nothing, a redelivered one
-takes over, and the sweep queues again a scorecard whose message was lost but not one waiting its turn.
+"""Every scorecard rendered once: a second message for a scorecard being rendered does nothing, a redelivered
+one takes over, and the sweep queues again a scorecard whose message was lost but not one waiting its turn.
 
 The workers and the kill itself: tests/faults/test_scale_out.py (make test-scale).
 """
@@ -93,9 +93,10 @@ def three_submitted(rubric, cycle):
 def test_sweep_leaves_a_long_queue_alone_and_queues_a_lost_scorecard_again(three_submitted, publishing):
     first, second, third = three_submitted
     # A batch queued 15 minutes ago (SCORECARD_STUCK_MINUTES is 10); the first is rendering, the others wait.
-    rendering_now = queued(first, queued_ago=datetime.timedelta(minutes=15), started_ago=datetime.timedelta(0))
-    waiting = queued(second, queued_ago=datetime.timedelta(minutes=14))
-    behind = queued(third, queued_ago=datetime.timedelta(minutes=13))
+    minutes = datetime.timedelta(minutes=1)
+    rendering_now = queued(first, queued_ago=15 * minutes, started_ago=datetime.timedelta(0))
+    waiting = queued(second, queued_ago=14 * minutes)
+    behind = queued(third, queued_ago=13 * minutes)
     assert service.scorecards_sweep() == []  # each waits its turn: no second message
 
     # The third, queued after the second, has been taken: the second's message was lost.
@@ -107,5 +108,5 @@ def test_sweep_leaves_a_long_queue_alone_and_queues_a_lost_scorecard_again(three
 
     # Nothing renders any more, and a scorecard queued long ago is still waiting: lost too.
     Scorecard.objects.filter(pk__in=[rendering_now.pk, behind.pk]).update(status="ready")
-    Scorecard.objects.filter(pk=waiting.pk).update(queued_at=timezone.now() - datetime.timedelta(minutes=11))
+    Scorecard.objects.filter(pk=waiting.pk).update(queued_at=timezone.now() - 11 * minutes)
     assert service.scorecards_sweep() == [waiting.pk]
