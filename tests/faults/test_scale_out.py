@@ -7,7 +7,8 @@ a success line in its log, the moment the worker acknowledges one task and takes
 
 Two ways a task of the killed worker can be lost, and what brings each back:
 - in flight (taken, not acknowledged: acks_late): Redis hands it to the other worker once the visibility
-  timeout has passed (90 s here instead of an hour; the time limits shrink with it, as settings.py requires),
+  timeout has passed (240 s here instead of an hour, above the default time limits of 120 and 180 s, as
+  settings.py requires: on a busy machine a first render waits long for its Chromium),
   marked redelivered, so the survivor takes over the scorecard the row still shows "rendering";
 - popped from the queue but not yet recorded as unacknowledged (kombu's Redis transport does the two one
   after the other): gone from Redis. The sweep (beat, on the surviving worker as on the one machine of a
@@ -52,7 +53,7 @@ pytestmark = [
     ),
 ]
 BATCH = 200
-VISIBILITY_SECONDS = 90
+VISIBILITY_SECONDS = 240
 
 
 @pytest.fixture
@@ -87,8 +88,6 @@ def test_two_workers_render_a_batch_and_the_survivor_finishes_when_one_is_killed
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "LHS_VAR_DIR": str(tmp_path / "var"),
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS),
-        "CELERY_TASK_SOFT_TIME_LIMIT": "60",
-        "CELERY_TASK_TIME_LIMIT": "75",
         "SCORECARD_STUCK_MINUTES": "1",
     }
     logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
@@ -108,7 +107,7 @@ def test_two_workers_render_a_batch_and_the_survivor_finishes_when_one_is_killed
             # Both workers at work, well before the end of the batch: kill the first, whole.
             wait_until(
                 lambda: all(rendered_by(log) >= 3 for log in logs),
-                timeout=240, what="both workers rendering", workers=workers, logs=logs,
+                timeout=480, what="both workers rendering", workers=workers, logs=logs,
             )  # fmt: skip
             rendering = Scorecard.objects.filter(status="rendering").values_list("pk", flat=True)
             in_flight = set(rendering)
