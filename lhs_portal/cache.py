@@ -2,8 +2,7 @@
 
 Only data that never changes under its version is cached, so nothing is ever invalidated by hand:
 - a published (or retired) rubric never changes: its outline and crosswalks follow `rubric_version(rubric)`;
-- a benchmark release never changes once published: peer figures follow `release_version(release)`;
-- plotly's default chart template changes only with plotly: it follows `plotly_version()`.
+- a benchmark release never changes once published: peer figures follow `release_version(release)`.
 A draft rubric, live scores and anything else that changes without a new version are never cached.
 
 Modelled on djangoproject.com's dashboard/utils.py `generation_key()`: one key function, the version in the
@@ -37,13 +36,6 @@ def rubric_version(rubric) -> str | None:
 def release_version(release) -> str:
     """The version of a benchmark release: a published release never changes."""
     return f"release-{release.pk}"
-
-
-def plotly_version() -> str:
-    """The version of plotly's bundled chart templates: the installed plotly's."""
-    import plotly
-
-    return f"plotly-{plotly.__version__}"
 
 
 def make_key(kind: str, version: str, *detail) -> str:

@@ -17,7 +17,6 @@ import plotly.io as pio
 from django.utils.html import json_script
 
 from commitments.models import MaturityLevel
-from lhs_portal.cache import get_or_compute, plotly_version
 
 from .selectors import OrgBenchmark, PeerStats
 
@@ -397,14 +396,8 @@ def export_data(spec: dict) -> dict:
 
 
 def plotly_template() -> dict:
-    """Plotly's default template as plain data: what figure.to_json() writes in every figure's layout.
-
-    From the one cache (to_plotly_json() deep-copies ~50,000 objects, a millisecond a chart); each read is
-    a copy of its own, so the caller may change it."""
-    name = pio.templates.default
-    return get_or_compute(
-        "plotly-template", plotly_version(), name, compute=lambda: pio.templates[name].to_plotly_json()
-    )
+    """Plotly's default template as plain data: what figure.to_json() writes in every figure's layout."""
+    return pio.templates[pio.templates.default].to_plotly_json()  # a deep copy: the caller may change it
 
 
 def figure_script(spec: dict, element_id: str) -> str:
