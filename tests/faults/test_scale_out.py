@@ -13,8 +13,8 @@ Two ways a task of the killed worker can be lost, and what brings each back:
 - popped from the queue but not yet recorded as unacknowledged (kombu's Redis transport does the two one
   after the other): gone from Redis. The sweep (beat, on the surviving worker as on the one machine of a
   cluster that runs it) queues such a scorecard again once a scorecard queued after it has been taken
-  (SCORECARD_STUCK_MINUTES=1 here instead of 10). This is what left one scorecard of 200 queued when the
-  workers ran without beat.
+  (SCORECARD_STUCK_MINUTES=1 here instead of 10; the sweep has a queue of its own, so it does not wait for
+  the batch). This is what left one scorecard of 200 queued when the workers ran without beat.
 The other worker finishes the batch: every scorecard ready, one row and one PDF each, rendered once (but for
 the killed worker's and retried ones), the page's counts right.
 """
@@ -123,7 +123,7 @@ def test_two_workers_render_a_batch_and_the_survivor_finishes_when_one_is_killed
             done = {"Ready": BATCH, "Pending": 0, "Failed": 0, "Total": BATCH}
             wait_until(
                 lambda: progress(client, batch) == done,
-                timeout=900, what="the survivor to finish the batch", workers=workers[1:], logs=logs[1:],
+                timeout=1800, what="the survivor to finish the batch", workers=workers[1:], logs=logs[1:],
                 interval=2,
             )  # fmt: skip
         finally:
