@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LHS_VAR_DIR", BASE_DIR / "var"))
@@ -350,6 +351,13 @@ CELERY_TASK_ALWAYS_EAGER = False
 # The queue web publishes to and workers take from: another name keeps two installs (or a benchmark) on one
 # Redis apart.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# The sweep has a queue of its own, which every worker also takes from (in turn with the other): in the one
+# queue it waited behind a whole batch of renders, so a lost scorecard came back only after the batch.
+CELERY_SWEEP_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-sweep"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_SWEEP_QUEUE)
+)
+CELERY_TASK_ROUTES = {"reports.sweep_scorecards": {"queue": CELERY_SWEEP_QUEUE}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True

@@ -19,8 +19,11 @@ logger = logging.getLogger(__name__)
 @shared_task(name="reports.render_scorecard", bind=True, max_retries=20)
 def render_scorecard(self, scorecard_id: int) -> None:
     """Render one scorecard's PDF; the service counts the attempts and fails it after the last one."""
+    # The broker marks a message it hands out again because its worker died (visibility timeout, or a pool
+    # process lost under acks_late): only such a run may take over a scorecard the row says is rendering.
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     try:
-        scorecards.scorecard_render(scorecard_id=scorecard_id)
+        scorecards.scorecard_render(scorecard_id=scorecard_id, redelivered=redelivered)
     except scorecards.ScorecardRetry as exc:
         raise self.retry(countdown=exc.countdown, exc=exc) from exc
 

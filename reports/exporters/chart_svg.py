@@ -98,16 +98,28 @@ class _ChartServer:
         thread = threading.Thread(target=loop.run_forever, name="kaleido", daemon=True)
         thread.start()
 
+        opening = []  # the browser being opened, to close if the opening fails or takes too long
+
         async def open_browser():
             browser = kaleido.Kaleido(
                 n=TABS, path=path, plotlyjs=str(PLOTLY_JS), mathjax=False, timeout=DRAW_TIMEOUT
             )
+            opening.append(browser)
             await browser.open()
             return browser
 
+        future = asyncio.run_coroutine_threadsafe(open_browser(), loop)
         try:
-            self._kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(START_TIMEOUT)
+            self._kaleido = future.result(START_TIMEOUT)
         except BaseException as exc:
+            # A start that timed out leaves its Chromium running: close it, or every retry on a busy
+            # machine adds another browser (the soak of 3 December: 150 processes, 3 GB in ten minutes).
+            future.cancel()
+            for browser in opening:
+                try:
+                    asyncio.run_coroutine_threadsafe(browser.close(), loop).result(10)
+                except BaseException:
+                    logger.warning("A Chromium that did not start did not close either", exc_info=True)
             loop.call_soon_threadsafe(loop.stop)
             thread.join(5)
             raise ChartRenderError(f"Chromium ({path}) did not start: {exc}") from exc

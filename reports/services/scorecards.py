@@ -168,8 +168,9 @@ def _fail(scorecard_id: int, message: str) -> Scorecard:
 
 
 @transaction.atomic
-def _claim(scorecard_id: int) -> Scorecard | None:
-    """Mark the scorecard rendering and count the attempt, unless it is gone, failed or already done."""
+def _claim(scorecard_id: int, *, redelivered: bool = False) -> Scorecard | None:
+    """Mark the scorecard rendering and count the attempt, unless it is gone (None), failed, already done,
+    or being rendered right now by another process (None: a second message for it, the sweep's or a copy)."""
     scorecard = (
         Scorecard.objects.select_for_update()
         .select_related("assessment__organization", "assessment__cycle__rubric")
@@ -183,6 +184,9 @@ def _claim(scorecard_id: int) -> Scorecard | None:
         return scorecard
     if scorecard.status == Scorecard.Status.READY and _file_exists(scorecard):
         return scorecard  # a redelivered or duplicate task: the PDF exists
+    if scorecard.status == Scorecard.Status.RENDERING and not redelivered and not _render_over(scorecard):
+        logger.info("Scorecard %s is being rendered by another process: not twice", scorecard_id)
+        return None  # nothing for this run to do
     scorecard.status = Scorecard.Status.RENDERING
     scorecard.attempts += 1
     scorecard.started_at = timezone.now()
@@ -190,14 +194,23 @@ def _claim(scorecard_id: int) -> Scorecard | None:
     return scorecard
 
 
-def scorecard_render(*, scorecard_id: int) -> Scorecard | None:
+def _render_over(scorecard: Scorecard) -> bool:
+    # No render outlives the task's hard time limit: one started longer ago was killed or its worker lost.
+    limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return scorecard.started_at is None or scorecard.started_at < timezone.now() - limit
+
+
+def scorecard_render(*, scorecard_id: int, redelivered: bool = False) -> Scorecard | None:
     """Render a queued scorecard to its PDF and mark it ready; a ready or failed one is left as it is.
+
+    `redelivered`: the broker hands out again a message whose worker died (or whose pool process was
+    killed), so the "rendering" the row shows is that dead run's and this one takes over.
 
     Raises ScorecardRetry for a failure that may pass while attempts remain; after the last attempt, or for
     a failure no retry can fix (no Chromium, assessment no longer submitted), the scorecard is failed.
     """
     try:
-        scorecard = _claim(scorecard_id)
+        scorecard = _claim(scorecard_id, redelivered=redelivered)
     except DatabaseError as exc:  # the database is unreachable or busy: nothing was counted, try later
         raise ScorecardRetry(f"The database did not answer ({exc})", countdown=RETRY_BASE_SECONDS) from exc
     if scorecard is None or scorecard.status != Scorecard.Status.RENDERING:
@@ -258,9 +271,19 @@ def scorecards_sweep(*, now: datetime.datetime | None = None) -> list[int]:
     """Queue again the scorecards whose task was lost; fail those out of attempts. Returns the ids queued."""
     now = now or timezone.now()
     stuck_before = now - datetime.timedelta(minutes=settings.SCORECARD_STUCK_MINUTES)
+    # A message can be lost after the broker handed it out: kombu's Redis transport pops it (BRPOP) before it
+    # records it as unacknowledged, so a worker killed in between takes it along, beyond the visibility
+    # timeout's reach. A scorecard merely waiting its turn in a long batch must not be queued twice, though.
+    # The queue is first in, first out: a scorecard still queued after one queued later was taken is lost;
+    # so is one still queued while nothing renders at all.
+    taken_later = Scorecard.objects.filter(
+        queued_at__gt=models.OuterRef("queued_at"), started_at__gte=models.F("queued_at")
+    )
+    rendering = Scorecard.objects.filter(status=Scorecard.Status.RENDERING).exists()
+    lost = models.Q(models.Exists(taken_later)) if rendering else models.Q()
     candidates = Scorecard.objects.filter(
         models.Q(status=Scorecard.Status.QUEUED, queued_at__isnull=True, updated_at__lt=now - UNSENT_GRACE)
-        | models.Q(status=Scorecard.Status.QUEUED, queued_at__lt=stuck_before)
+        | (models.Q(status=Scorecard.Status.QUEUED, queued_at__lt=stuck_before) & lost)
         | models.Q(status=Scorecard.Status.RENDERING, started_at__lt=stuck_before)
     ).values_list("pk", "status", "attempts")
     requeued = []

@@ -113,6 +113,12 @@ class Command(BaseCommand):
                         break
                     time.sleep(1)
                 samples[label] = self._memory(loadtest, worker)
+                # Printed as taken: the batch may outlast the load by far on a busy machine.
+                self.stdout.write(
+                    f"Memory at {label} ({time.monotonic() - started:.0f} s, PSS MB): "
+                    + ", ".join(f"{name} {mb:.0f}" for name, mb in samples[label].items())
+                )
+                self.stdout.flush()
             loadtest.wait(timeout=total + 600)
             finished = self._wait_for_batch(batch, timeout=3600)
         finally:
