@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "rest_framework",  # the read API (reports/api/), with its OpenAPI schema and docs page
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "commitments",
     "assessments",
     "reports",
@@ -415,6 +418,35 @@ SCORECARD_STUCK_MINUTES = env_int("SCORECARD_STUCK_MINUTES", 10)
 CHROMIUM_PATH = env_str("CHROMIUM_PATH")  # empty: found on PATH (Debian's chromium)
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+
+# The read API (reports/api/, README "API"): tokens live at most API_TOKEN_MAX_DAYS; each token may make
+# API_THROTTLE_RATE requests (DRF's "number/period"); lists come in pages of API_PAGE_SIZE rows.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 500)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["reports.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["reports.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": API_THROTTLE_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reports.api.views.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,  # scores as JSON numbers (3.67), as R and Stata read them
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LHS Commitments Portal API",
+    "DESCRIPTION": "Read-only. Send `Authorization: Bearer <token>`; create tokens on your API tokens page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # The docs page's assets come from drf-spectacular-sidecar through our static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

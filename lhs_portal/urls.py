@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("commitments/", include("commitments.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
 ]

@@ -155,3 +155,6 @@ class ReleasedResult(models.Model):
 
     def __str__(self):
         return f"{self.release_id}: organization {self.organization_id}"
+
+
+from .api.models import ApiToken  # noqa: E402, F401 (the read API's tokens: models of the app)
