@@ -7,6 +7,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
+from assessments.audit import audit_record
+from assessments.models import AuditEvent
+
 from .models import ApiToken
 from .services import secret_digest, split_token
 
@@ -48,14 +51,23 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         matches = hmac.compare_digest(expected, secret_digest(parts[1] if parts else ""))
         if token is None or not matches:
             raise exceptions.AuthenticationFailed("Unknown API token.")
+        refusal = ""
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("This API token has been revoked.")
-        if token.is_expired:
-            raise exceptions.AuthenticationFailed(
-                f"This API token expired on {timezone.localtime(token.expires_at):%Y-%m-%d}."
+            refusal = "This API token has been revoked."
+        elif token.is_expired:
+            refusal = f"This API token expired on {timezone.localtime(token.expires_at):%Y-%m-%d}."
+        elif not token.user.is_active:
+            refusal = "The account of this API token is inactive."
+        if refusal:
+            # A real token that may no longer be used: its owner's audit trail says someone still tries.
+            audit_record(
+                kind=AuditEvent.Kind.ACCESS_DENIED,
+                request=request._request,
+                actor=token.user,
+                organization=token.organization,
+                detail=f"{request.method} {request.get_full_path()}: {refusal} (token {token.prefix})",
             )
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("The account of this API token is inactive.")
+            raise exceptions.AuthenticationFailed(refusal)
         request._request.session = StatelessSession()
         now = timezone.now()
         if (

@@ -27,7 +27,9 @@ def exception_handler(exc, context):
     """DRF's handler (Http404 -> 404, PermissionDenied -> 403, with {"detail": ...}), with a message that
     says how to authenticate."""
     if isinstance(exc, exceptions.NotAuthenticated):
+        header = getattr(exc, "auth_header", None)  # set by the view, for the WWW-Authenticate header
         exc = exceptions.NotAuthenticated(NOT_AUTHENTICATED)
+        exc.auth_header = header
     return drf_exception_handler(exc, context)
 
 
