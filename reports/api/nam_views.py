@@ -53,13 +53,8 @@ class ResponsesPagination(CursorPagination):
     ordering = "id"
     page_size_query_param = "page_size"
 
-    @property
-    def page_size(self):
-        return settings.API_PAGE_SIZE
-
-    @property
-    def max_page_size(self):
-        return settings.API_PAGE_SIZE
+    def __init__(self):
+        self.page_size = self.max_page_size = settings.API_PAGE_SIZE
 
     def decode_cursor(self, request):
         try:
