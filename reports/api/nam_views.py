@@ -2,7 +2,7 @@
 by cycle and by release, through the same exporters' rows."""
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
@@ -13,7 +13,7 @@ from ..exporters import benchmarks
 from ..models import BenchmarkRelease
 from . import serializers as s
 from .base import ApiView, release_etag, require_nam_scope, respond
-from .views import _query
+from .views import _cycle, _query
 
 
 class NamCyclesView(ApiView):
@@ -34,7 +34,9 @@ class ReleaseBenchmarksView(ApiView):
     )
     def get(self, request, release_id):
         require_nam_scope(request)
-        release = get_object_or_404(BenchmarkRelease.objects.select_related("cycle"), pk=release_id)
+        release = BenchmarkRelease.objects.select_related("cycle").filter(pk=release_id).first()
+        if release is None:
+            raise Http404(f"No benchmark release has the id {release_id}: /api/v1/nam/cycles/ lists them.")
         filters = _query(s.FieldFilterSerializer, request).org_filters()
 
         def rows():
@@ -75,7 +77,7 @@ class CycleResponsesView(ApiView):
     )
     def get(self, request, cycle_slug):
         require_nam_scope(request)
-        cycle = get_object_or_404(AssessmentCycle, slug=cycle_slug)
+        cycle = _cycle(cycle_slug)
         filters = _query(s.FieldFilterSerializer, request).org_filters()
         queryset = benchmarks.cycle_responses(cycle=cycle, filters=filters).values(
             "id", *benchmarks.RESPONSE_VALUES

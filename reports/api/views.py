@@ -3,7 +3,6 @@ scores with peer figures, and improvement plans. Each view asks the pages' permi
 (assessments/permissions.py) and reads through the pages' selectors: no rule is written twice."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 
@@ -20,7 +19,10 @@ __all__ = ["exception_handler"]  # REST_FRAMEWORK["EXCEPTION_HANDLER"] names it 
 
 
 def _cycle(cycle_slug: str) -> AssessmentCycle:
-    return get_object_or_404(AssessmentCycle.objects.select_related("rubric"), slug=cycle_slug)
+    cycle = AssessmentCycle.objects.select_related("rubric").filter(slug=cycle_slug).first()
+    if cycle is None:
+        raise Http404(f"No assessment cycle is called {cycle_slug!r}.")
+    return cycle
 
 
 def _query(serializer_class, request):
@@ -81,7 +83,9 @@ class AssessmentView(ApiView):
     def get(self, request, slug, cycle_slug):
         organization = organization_in_scope(request, slug)
         cycle = _cycle(cycle_slug)
-        assessment = get_object_or_404(Assessment, organization=organization, cycle=cycle)
+        assessment = Assessment.objects.filter(organization=organization, cycle=cycle).first()
+        if assessment is None:
+            raise Http404(f"Your organization has no assessment in the {cycle.name} cycle.")
         assessment.organization, assessment.cycle = organization, cycle
         data = {
             "organization": organization.slug,
