@@ -50,10 +50,14 @@ SKIPPED = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # The API tokens page: tests/reports/api/test_access_matrix_api.py, with this file's world and roles.
+    "reports:api_tokens",
+    "reports:api_token_revoke",
 }
 SKIPPED_NAMESPACES = {
-    "admin"
-}  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
+    "admin",  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
+    "api",  # the read API (token authentication, 401/403/404 JSON): tests/reports/api/test_access_matrix_api.py
+}
 
 
 def _allauth_url_names() -> set[str]:
