@@ -5,6 +5,9 @@ import html
 import io
 import re
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Assessment, Response
@@ -254,3 +257,25 @@ def test_nam_wide_token_reads_any_organization_as_nam_staff_pages_do(released, n
     _, plaintext = make_token(nam_staff, nam_wide=True)
     api = client_for(plaintext).get("/api/v1/orgs/alpha/assessments/2026/scores/").json()
     assert api["overall"]["score"] == 3.0
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/nam/cycles/2026/responses/", "/api/v1/nam/cycles/", "/api/v1/orgs/alpha/cycles/"]
+)
+def test_query_count_does_not_grow_with_the_data(cycle, org_a, nam, url):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert nam.get(url).status_code == 200
+        return len(queries)
+
+    def add(n):
+        for _ in range(n):
+            other = f.AssessmentCycleFactory(rubric=cycle.rubric)
+            f.answer_all(f.AssessmentFactory(organization=org_a, cycle=other), 3, status="validated")
+            f.answer_all(f.AssessmentFactory(organization=f.OrganizationFactory(), cycle=cycle), 3)
+
+    nam.get("/api/v1/token/")  # the token's first use of the minute writes its last use: not counted below
+    add(2)
+    small = count()
+    add(10)
+    assert count() == small
