@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_member_creates_uses_and_revokes_a_token(journey, org_a, assessor_a):
     journey.login("alice")
     page = journey.page
-    page.get_by_role("button", name="alice").click()
+    page.locator(".account-toggle").click()
     page.get_by_role("link", name="API tokens").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="API tokens", level=1).is_visible()
@@ -23,7 +23,7 @@ def test_member_creates_uses_and_revokes_a_token(journey, org_a, assessor_a):
     page.get_by_label("Name").fill("R dashboard")
     page.get_by_role("button", name="Create token").click()
     page.wait_for_load_state()
-    plaintext = page.get_by_label("Token").input_value()
+    plaintext = page.get_by_role("textbox", name="Token", exact=True).input_value()
     assert plaintext.startswith("lhs_")
     journey.check("API tokens, a new token shown once")
 
