@@ -56,7 +56,7 @@ SKIPPED = {
 }
 SKIPPED_NAMESPACES = {
     "admin",  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
-    "api",  # the read API (token authentication, 401/403/404 JSON): tests/reports/api/test_access_matrix_api.py
+    "api",  # the read API (token authentication, JSON answers): tests/reports/api/test_access_matrix_api.py
 }
 
 
