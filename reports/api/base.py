@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -50,6 +51,7 @@ class ApiView(APIView):
             )
         # Identified data: no shared cache keeps it; clients revalidate with If-None-Match.
         response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Authorization"])  # the same URL answers each token differently
         return response
 
 

@@ -29,6 +29,7 @@ def test_a_token_reads_its_own_description(alice, alice_token):
     token, _ = alice_token
     response = alice.get(URL)
     assert response.status_code == 200
+    assert (response["Cache-Control"], response["Vary"]) == ("private, no-cache", "Authorization")
     assert response.json() == {
         "prefix": token.prefix,
         "name": "analysis",
