@@ -154,6 +154,9 @@ class AuditEvent(models.Model):
         SSO_REFUSED = "sso_refused", "Single sign-on refused"
         ASSESSMENT_VALIDATED = "assessment_validated", "Assessment validated"
         ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
+        API_TOKEN_CREATED = "api_token_created", "API token created"
+        API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+        API_REQUEST = "api_request", "API request"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(

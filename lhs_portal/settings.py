@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
+    "rest_framework",  # the read API (reports/api/), with its OpenAPI schema and docs page
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "commitments",
     "assessments",
     "reports",
@@ -452,6 +455,34 @@ WITHDRAWAL_RETENTION_DAYS = env_int("WITHDRAWAL_RETENTION_DAYS", 90)  # then a w
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2190)
 RESPONSE_HISTORY_RETENTION_DAYS = env_int("RESPONSE_HISTORY_RETENTION_DAYS", 2190)
 DATA_ARCHIVE_EXPIRY_HOURS = env_int("DATA_ARCHIVE_EXPIRY_HOURS", 72)
+
+# The read API (reports/api/, README "API"): tokens live at most API_TOKEN_MAX_DAYS; each token may make
+# API_THROTTLE_RATE requests (DRF's "number/period"); lists come in pages of API_PAGE_SIZE rows.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 500)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["reports.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["reports.api.throttling.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reports.api.views.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,  # scores as JSON numbers (3.67), as R and Stata read them
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LHS Commitments Portal API",
+    "DESCRIPTION": "Read-only. Send `Authorization: Bearer <token>`; create tokens on your API tokens page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # The docs page's assets come from drf-spectacular-sidecar through our static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("commitments/", include("commitments.urls")),
     path("", include("assessments.terms.urls")),
     path("", include("reports.archive.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
     path("", include("assessments.raters.urls")),

@@ -157,5 +157,6 @@ class ReleasedResult(models.Model):
         return f"{self.release_id}: organization {self.organization_id}"
 
 
+from .api.models import ApiToken  # noqa: E402, F401 (the read API's tokens: models of the app)
 from .archive.models import DataArchive  # noqa: E402, F401 (the data archive feature)
 from .reminders.models import ReminderPreference, SentReminder  # noqa: E402, F401 (models of the app)

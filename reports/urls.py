@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .api import pages as api_pages
 from .plans import views as plan_views
 from .reminders import urls as reminder_urls
 from .views import dashboards as dashboard_views
@@ -74,4 +75,7 @@ urlpatterns = [
     path("nam/cycles/<slug:cycle_slug>/close/", release_views.nam_cycle_close, name="nam_cycle_close"),
     # --- reminders: settings and the e-mails' unsubscribe (reminders/views.py) ---
     *reminder_urls.urlpatterns,
+    # --- the read API's tokens (api/pages.py; the API itself is at /api/v1/, api/urls.py) ---
+    path("account/api-tokens/", api_pages.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", api_pages.api_token_revoke, name="api_token_revoke"),
 ]

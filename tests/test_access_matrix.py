@@ -52,6 +52,9 @@ SKIPPED = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # The API tokens page: tests/reports/api/test_access_matrix_api.py, with this file's world and roles.
+    "reports:api_tokens",
+    "reports:api_token_revoke",
 }
 # Rows kept by a feature (tests/<app>/<feature>/access_rows.py, tested by its test_access_matrix_*.py).
 SKIPPED |= set(WORKBOOK_ROWS) | set(REMINDER_ROWS)
@@ -59,6 +62,7 @@ SKIPPED_NAMESPACES = {
     "admin",  # Django's admin: staff-only by its own rules, tested in tests/assessments/test_admin.py
     "terms",  # tests/assessments/terms/test_access_matrix_terms.py
     "archive",  # tests/reports/archive/test_access_matrix_archive.py
+    "api",  # the read API (token authentication, JSON answers): tests/reports/api/test_access_matrix_api.py
 }
 # Rating rounds: tests/assessments/raters/test_access_matrix_raters.py (with a seventh role, the rater).
 SKIPPED_NAMESPACES |= {"raters"}

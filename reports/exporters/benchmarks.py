@@ -67,10 +67,11 @@ def _value_text(value) -> str:
     return "all" if value is None else str(value)
 
 
-def benchmark_rows(*, cycle, filters: dict | None = None) -> list[list]:
-    """One row per peer group value and commitment ("overall" last), from the cycle's latest release (the
-    statistics cached under it); no rows when nothing is published."""
-    release = latest_releases([cycle.pk]).get(cycle.pk)
+def benchmark_rows(*, cycle, filters: dict | None = None, release=None) -> list[list]:
+    """One row per peer group value and commitment ("overall" last), from the cycle's latest release (or
+    `release`, one of the cycle's: the API asks by release) with the statistics cached under it; no rows when
+    nothing is published."""
+    release = release or latest_releases([cycle.pk]).get(cycle.pk)
     if release is None:
         return []
     slugs = Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order").values_list("slug")
@@ -103,67 +104,85 @@ def benchmarks_table(*, cycle, filters: dict | None = None) -> Table:
     return Table(header=BENCHMARK_HEADER, rows=rows, title="Benchmarks")
 
 
+# The columns response_row() reads, in its order (the API pages through the same values).
+RESPONSE_VALUES = (
+    "assessment__organization__name",
+    "assessment__organization__org_type",
+    "assessment__organization__size_band",
+    "assessment__organization__region",
+    "assessment__organization__is_teaching",
+    "assessment__status",
+    "indicator__commitment__slug",
+    "indicator__commitment__name",
+    "indicator__code",
+    "indicator__title",
+    "level",
+    "not_applicable",
+    "na_justification",
+    "evidence_summary",
+    "evidence_links",
+)
+
+
+def cycle_responses(*, cycle, filters: dict | None = None):
+    """The responses of the cycle's assessments (any status) of the organizations the filters select."""
+    return Response.objects.filter(
+        assessment__cycle=cycle, assessment__organization__in=organizations_filtered(filters)
+    )
+
+
 def response_rows(*, cycle, filters: dict | None = None):
     """Every response of the cycle's assessments (any status), streamed from one query."""
-    labels = {
-        "org_type": dict(OrgType.choices),
-        "size_band": dict(SizeBand.choices),
-        "region": dict(Region.choices),
-        "status": dict(Assessment.Status.choices),
-    }
     queryset = (
-        Response.objects.filter(
-            assessment__cycle=cycle, assessment__organization__in=organizations_filtered(filters)
-        )
+        cycle_responses(cycle=cycle, filters=filters)
         .order_by(
             "assessment__organization__name",
             "assessment_id",
             "indicator__commitment__order",
             "indicator__order",
         )
-        .values_list(
-            "assessment__organization__name",
-            "assessment__organization__org_type",
-            "assessment__organization__size_band",
-            "assessment__organization__region",
-            "assessment__organization__is_teaching",
-            "assessment__status",
-            "indicator__commitment__slug",
-            "indicator__commitment__name",
-            "indicator__code",
-            "indicator__title",
-            "level",
-            "not_applicable",
-            "na_justification",
-            "evidence_summary",
-            "evidence_links",
-        )
+        .values_list(*RESPONSE_VALUES)
     )
+    labels = response_labels()
     for row in queryset.iterator(chunk_size=5000):
-        name, org_type, size_band, region, teaching, status, commitment, commitment_name = row[:8]
-        code, title, level, na, na_reason, summary, links = row[8:]
-        yield [
-            name,
-            org_type,
-            labels["org_type"].get(org_type, org_type),
-            size_band,
-            labels["size_band"].get(size_band, size_band),
-            region,
-            labels["region"].get(region, region),
-            "yes" if teaching else "no",
-            cycle.name,
-            status,
-            labels["status"].get(status, status),
-            commitment,
-            commitment_name,
-            code,
-            title,
-            "N/A" if na else level,
-            _level_text(level, na),
-            na_reason,
-            summary,
-            " ".join(links.split()),  # one line: links are stored one per line
-        ]
+        yield response_row(row, cycle=cycle, labels=labels)
+
+
+def response_labels() -> dict:
+    return {
+        "org_type": dict(OrgType.choices),
+        "size_band": dict(SizeBand.choices),
+        "region": dict(Region.choices),
+        "status": dict(Assessment.Status.choices),
+    }
+
+
+def response_row(row, *, cycle, labels: dict) -> list:
+    """One exported row (RESPONSE_HEADER) of a response's RESPONSE_VALUES."""
+    name, org_type, size_band, region, teaching, status, commitment, commitment_name = row[:8]
+    code, title, level, na, na_reason, summary, links = row[8:15]
+    return [
+        name,
+        org_type,
+        labels["org_type"].get(org_type, org_type),
+        size_band,
+        labels["size_band"].get(size_band, size_band),
+        region,
+        labels["region"].get(region, region),
+        "yes" if teaching else "no",
+        cycle.name,
+        status,
+        labels["status"].get(status, status),
+        commitment,
+        commitment_name,
+        code,
+        title,
+        "N/A" if na else level,
+        _level_text(level, na),
+        na_reason,
+        summary,
+        " ".join(links.split()),  # one line: links are stored one per line
+    ]
 
 
 def _level_text(level, not_applicable) -> str:
