@@ -147,3 +147,6 @@ class SingleSignOnAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from .review import admin as review_admin  # noqa: E402, F401  (registers the review's models)

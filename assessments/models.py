@@ -154,6 +154,7 @@ class AuditEvent(models.Model):
         SSO_REFUSED = "sso_refused", "Single sign-on refused"
         ASSESSMENT_VALIDATED = "assessment_validated", "Assessment validated"
         ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
+        ASSESSMENT_ATTESTED = "assessment_attested", "Assessment attested"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -243,6 +244,8 @@ class AssessmentQuerySet(models.QuerySet):
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Hidden from NAM: the assessor has finished and the organization's executive is to attest.
+        AWAITING_ATTESTATION = "attesting", "Awaiting attestation"
         SUBMITTED = "submitted", "Submitted"
         RETURNED = "returned", "Returned"
         VALIDATED = "validated", "Validated"
@@ -448,3 +451,6 @@ class SingleSignOn(models.Model):
     @property
     def domains(self) -> list[str]:
         return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]
+
+
+from assessments.review.models import *  # noqa: E402, F403

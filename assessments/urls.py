@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .people import views as people
+from .review.urls import urlpatterns as review_urls
 from .views import compliance, core, nam, workflow
 
 app_name = "assessments"
@@ -47,3 +48,4 @@ urlpatterns = [
     path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
     path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
 ]
+urlpatterns += review_urls  # the review per indicator and the attestation (review/urls.py)

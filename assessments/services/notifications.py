@@ -42,11 +42,15 @@ def _load_for_mail(assessment_id: int) -> Assessment:
 
 
 def _notify_submitted(assessment_id: int) -> None:
+    from ..review.selectors import latest_attestation  # the review package reads assessments' selectors
+
     assessment = _load_for_mail(assessment_id)
-    context = {"assessment": assessment, "url": _overview_url(assessment)}
+    attestation = latest_attestation(assessment)
+    context = {"assessment": assessment, "attestation": attestation, "url": _overview_url(assessment)}
     org_recipients = _unique_sorted(
         [
             assessment.submitted_by.email if assessment.submitted_by else "",
+            attestation.requested_by.email if attestation and attestation.requested_by else "",
             *_emails(assessment.organization_id, [Role.ORG_ADMIN]),
         ]
     )
@@ -76,4 +80,42 @@ def _notify_reviewed(assessment_id: int, outcome: str) -> None:
         subject,
         _unique_sorted(_emails(assessment.organization_id, [Role.ASSESSOR, Role.ORG_ADMIN])),
         {"assessment": assessment, "url": _overview_url(assessment)},
+    )
+
+
+def _load_attestation(attestation_id: int):
+    from ..review.models import Attestation
+
+    return Attestation.objects.select_related(
+        "assessment__organization", "assessment__cycle", "requested_by", "executive"
+    ).get(pk=attestation_id)
+
+
+def notify_attestation_requested(attestation_id: int) -> None:
+    """To the organization's executives: an assessment waits for their attestation."""
+    attestation = _load_attestation(attestation_id)
+    assessment = attestation.assessment
+    path = reverse("assessments:attest", args=[assessment.organization.slug, assessment.cycle.slug])
+    _send(
+        "emails/attestation_requested.txt",
+        f"{assessment.organization.name}: the {assessment.cycle.name} assessment awaits your attestation",
+        _unique_sorted(_emails(assessment.organization_id, [Role.EXECUTIVE])),
+        {"attestation": attestation, "assessment": assessment, "url": settings.SITE_URL + path},
+    )
+
+
+def notify_sent_back(attestation_id: int) -> None:
+    """To the assessors: the executive sent the assessment back with a note."""
+    attestation = _load_attestation(attestation_id)
+    assessment = attestation.assessment
+    _send(
+        "emails/attestation_sent_back.txt",
+        f"{assessment.organization.name}: your executive sent the {assessment.cycle.name} assessment back",
+        _unique_sorted(
+            [
+                attestation.requested_by.email if attestation.requested_by else "",
+                *_emails(assessment.organization_id, [Role.ASSESSOR]),
+            ]
+        ),
+        {"attestation": attestation, "assessment": assessment, "url": _overview_url(assessment)},
     )

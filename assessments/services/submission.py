@@ -1,9 +1,10 @@
-"""Submission and NAM's review of an assessment: submit, return, validate."""
+"""Submission and NAM's review: ask for attestation, attest (submits) or send back, return, validate."""
 
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -11,9 +12,11 @@ from commitments.models import Indicator
 from commitments.selectors import rubric_outline
 
 from ..audit import audit_record
-from ..models import Assessment, AssessmentCycle, AuditEvent, NaReview, Response
+from ..models import Assessment, AssessmentCycle, AuditEvent, Membership, NaReview, Response, Role
 from ..permissions import is_nam_staff
-from .notifications import _notify_reviewed, _notify_submitted
+from ..review import selectors as review_selectors
+from ..review.models import Attestation
+from .notifications import _notify_reviewed, _notify_submitted, notify_attestation_requested, notify_sent_back
 from .state import MAX_COMMENT, AlreadySubmitted, WorkflowError, _lock_editable
 
 
@@ -32,49 +35,132 @@ def unanswered_indicators(assessment: Assessment):
     )
 
 
+PEOPLE_HINT = (
+    "An organization admin adds one on the People page ({url}): invite them with the role Executive."
+)
+
+
+def _already_submitted(locked: Assessment) -> AlreadySubmitted:
+    when = date_format(timezone.localtime(locked.submitted_at), "F j, Y, H:i") if locked.submitted_at else ""
+    return AlreadySubmitted(
+        f"This assessment was already submitted{' on ' + when if when else ''}; nothing was changed."
+    )
+
+
 @transaction.atomic
-def assessment_submit(
-    *, assessment: Assessment, user, affirmed_name: str, affirmed_title: str, affirmed: bool
-) -> Assessment:
-    """Submit a complete draft or returned assessment with leadership's affirmation; notifies by e-mail."""
+def assessment_request_attestation(*, assessment: Assessment, user) -> Attestation:
+    """The assessor has finished: the assessment waits (read-only) for an executive's attestation."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     locked.cycle = AssessmentCycle.objects.select_related("rubric").get(pk=locked.cycle_id)
     if locked.status in (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED):
-        when = (
-            date_format(timezone.localtime(locked.submitted_at), "F j, Y, H:i") if locked.submitted_at else ""
-        )
+        raise _already_submitted(locked)
+    if locked.status == Assessment.Status.AWAITING_ATTESTATION:
         raise AlreadySubmitted(
-            f"This assessment was already submitted{' on ' + when if when else ''}; nothing was changed."
+            "This assessment already awaits the executive's attestation; nothing was changed."
         )
     locked = _lock_editable(locked)
-    affirmed_name, affirmed_title = affirmed_name.strip(), affirmed_title.strip()
-    errors = {}
-    if not affirmed_name:
-        errors["affirmed_name"] = "Give the name of the leader who affirms the assessment."
-    if not affirmed_title:
-        errors["affirmed_title"] = "Give their title."
-    if len(affirmed_name) > 200 or len(affirmed_title) > 200:
-        errors["affirmed_name"] = "Names and titles have at most 200 characters."
-    if not affirmed:
-        errors["affirmed"] = "Leadership must affirm the assessment before it can be submitted."
-    if errors:
-        raise ValidationError(errors)
     missing = unanswered_indicators(locked).count()
     if missing:
         raise ValidationError(
             f"{missing} indicator{'s are' if missing != 1 else ' is'} still unanswered: "
             "answer every indicator (a level or Not applicable) before submitting."
         )
+    blocking = review_selectors.blocking_unanswered(locked)
+    if blocking:
+        raise ValidationError(
+            "Reply to the reviewer's blocking comments before submitting again: "
+            + "; ".join(f"{t.indicator.code} ({t.get_kind_display().lower()})" for t in blocking)
+            + ". Nothing was changed."
+        )
+    if not review_selectors.executives(locked.organization_id).exists():
+        url = reverse("assessments:members", args=[locked.organization.slug])
+        raise ValidationError(
+            "Your organization has no executive member to attest the assessment. "
+            + PEOPLE_HINT.format(url=url)
+        )
+    attestation = Attestation.objects.create(
+        assessment=locked, status_before=locked.status, requested_by=user
+    )
+    locked.status = Assessment.Status.AWAITING_ATTESTATION
+    locked.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: notify_attestation_requested(attestation.pk))
+    return attestation
+
+
+def _lock_for_executive(assessment: Assessment, user) -> tuple[Assessment, Attestation]:
+    locked = (
+        Assessment.objects.select_for_update().select_related("organization", "cycle").get(pk=assessment.pk)
+    )
+    if not Membership.objects.filter(
+        user=user, organization=locked.organization, role=Role.EXECUTIVE
+    ).exists():
+        raise PermissionDenied(f"Only an executive of {locked.organization.name} attests its assessment.")
+    if locked.status in (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED):
+        raise _already_submitted(locked)
+    attestation = (
+        Attestation.objects.select_for_update()
+        .filter(assessment=locked, status=Attestation.Status.PENDING)
+        .first()
+    )
+    if locked.status != Assessment.Status.AWAITING_ATTESTATION or attestation is None:
+        raise WorkflowError(
+            f"This assessment is {locked.get_status_display().lower()}: no attestation was asked for. "
+            "Nothing was changed."
+        )
+    return locked, attestation
+
+
+@transaction.atomic
+def assessment_attest(*, assessment: Assessment, user, answers_sha256: str, request=None) -> Attestation:
+    """The executive attests what they read (the answers' hash must be the one shown): submits to NAM."""
+    locked, attestation = _lock_for_executive(assessment, user)
+    summary = review_selectors.attestation_summary(locked)
+    if answers_sha256 != summary.answers_sha256:
+        raise WorkflowError(
+            "The answers changed since you opened the summary: read it again. Nothing was changed."
+        )
     now = timezone.now()
+    attestation.status = Attestation.Status.ATTESTED
+    attestation.executive = user
+    attestation.executive_name = user.get_full_name() or user.get_username()
+    attestation.decided_at = now
+    attestation.answers_sha256 = summary.answers_sha256
+    attestation.seen = summary.as_json()
+    attestation.save()
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_by = user
     locked.submitted_at = now
-    locked.affirmed_name = affirmed_name
-    locked.affirmed_title = affirmed_title
-    locked.affirmed_at = now
-    locked.save()
+    locked.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+    audit_record(
+        kind=AuditEvent.Kind.ASSESSMENT_ATTESTED,
+        request=request,
+        actor=user,
+        organization=locked.organization,
+        detail=f"{locked.cycle.name} assessment attested (answers SHA-256 {summary.answers_sha256})",
+    )
     transaction.on_commit(lambda: _notify_submitted(locked.pk))
-    return locked
+    return attestation
+
+
+@transaction.atomic
+def assessment_send_back(*, assessment: Assessment, user, note: str) -> Attestation:
+    """The executive sends the assessment back to the assessors with a note, unsubmitted."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say what the assessors should look at again."})
+    if len(note) > MAX_COMMENT:
+        raise ValidationError({"note": f"A note has at most {MAX_COMMENT} characters."})
+    locked, attestation = _lock_for_executive(assessment, user)
+    attestation.status = Attestation.Status.SENT_BACK
+    attestation.executive = user
+    attestation.executive_name = user.get_full_name() or user.get_username()
+    attestation.decided_at = timezone.now()
+    attestation.note = note
+    attestation.save()
+    locked.status = attestation.status_before
+    locked.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: notify_sent_back(attestation.pk))
+    return attestation
 
 
 def _lock_submitted_for_review(assessment: Assessment, user) -> Assessment:
@@ -106,11 +192,12 @@ def assessment_return(
 
     rejected_na: ids of the assessment's N/A responses whose reason NAM does not accept (marked so)."""
     comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": "Say what the organization should change before resubmitting."})
     if len(comment) > MAX_COMMENT:
         raise ValidationError({"comment": f"A comment has at most {MAX_COMMENT} characters."})
     locked = _lock_submitted_for_review(assessment, user)
+    # "Return with comments": the open threads say what to change; without any, the comment must.
+    if not comment and not review_selectors.thread_counts(locked).open:
+        raise ValidationError({"comment": "Say what the organization should change before resubmitting."})
     if rejected_na:
         rejected = Response.objects.filter(assessment=locked, not_applicable=True, pk__in=rejected_na)
         if rejected.count() != len(set(rejected_na)):

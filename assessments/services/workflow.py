@@ -24,6 +24,7 @@ from ..models import (
     Response,
     ResponseChange,
 )
+from ..review.services import carried_changed, carried_record
 from ..selectors import previous_assessment
 from .state import MAX_COMMENT, AlreadySubmitted, NotEditable, WorkflowError, _lock_editable
 
@@ -239,6 +240,7 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     for change in history:
         change.response_id = change.response.pk
     ResponseChange.objects.bulk_create(history)
+    carried_changed(response_ids=[r.pk for r, _ in updated], user=user, at=now)
     if result.conflicts:
         # The conflicting answers' authors, for "saved meanwhile by".
         by_id = {
@@ -298,6 +300,7 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
         )
         for response in created
     )
+    carried_record(responses=created, from_cycle=previous.cycle)
     return len(copied)
 
 
@@ -307,8 +310,10 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
 from .cycles import CYCLE_TRANSITIONS, cycle_create, cycle_set_status  # noqa: E402
 from .notifications import _emails, _notify_reviewed, _notify_submitted, _send, _unique_sorted  # noqa: E402
 from .submission import (  # noqa: E402
+    assessment_attest,
+    assessment_request_attestation,
     assessment_return,
-    assessment_submit,
+    assessment_send_back,
     assessment_validate,
     unanswered_indicators,
 )
@@ -316,7 +321,8 @@ from .submission import (  # noqa: E402
 __all__ = [
     "ANSWER_FIELDS", "CYCLE_TRANSITIONS", "EMPTY_ANSWER", "MAX_COMMENT", "AlreadySubmitted", "Answer",
     "Conflict", "NotEditable", "SaveResult", "WorkflowError", "_emails", "_lock_editable",
-    "_notify_reviewed", "_notify_submitted", "_send", "_unique_sorted", "assessment_copy_previous",
-    "assessment_get_or_start", "assessment_return", "assessment_submit", "assessment_validate",
-    "clean_evidence_links", "cycle_create", "cycle_set_status", "responses_save", "unanswered_indicators",
+    "_notify_reviewed", "_notify_submitted", "_send", "_unique_sorted", "assessment_attest",
+    "assessment_copy_previous", "assessment_get_or_start", "assessment_request_attestation",
+    "assessment_return", "assessment_send_back", "assessment_validate", "clean_evidence_links",
+    "cycle_create", "cycle_set_status", "responses_save", "unanswered_indicators",
 ]  # fmt: skip
