@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from assessments.models import Assessment, Response
-from assessments.review.models import CarriedAnswer, ReviewMessage, ReviewThread
+from assessments.review.models import CarriedAnswer, ReviewThread
 from assessments.services import workflow as services
 from commitments.models import Indicator
 from tests.assessments.review.helpers import submit_attested
