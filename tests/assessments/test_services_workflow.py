@@ -328,7 +328,7 @@ def test_submit_complete_assessment_notifies(
         ),
         (["review@nam.example.org"], "New submission to review: Alpha Regional Hospital (2026)"),
     ]
-    assert "It was attested by erin (executive)" in mail.outbox[1].body
+    assert f"It was attested by {executive_a.get_full_name()} (executive)" in mail.outbox[1].body
     assert "http://127.0.0.1:8000/orgs/alpha/assessments/2026/" in mail.outbox[1].body
     assert f"/nam/assessments/{draft.pk}/" in mail.outbox[2].body
 
@@ -398,10 +398,11 @@ def test_return_then_resubmit_then_validate(
     draft.refresh_from_db()
     assert draft.status == "validated"
     assert [m.subject for m in mail.outbox[1:]] == [
+        "Alpha Regional Hospital: the 2026 assessment awaits your attestation",
         "Alpha Regional Hospital: 2026 assessment received",
         "Alpha Regional Hospital: your 2026 assessment is validated",
     ]
-    assert mail.outbox[2].to == ["adam@example.org", "alice@example.org"]
+    assert mail.outbox[3].to == ["adam@example.org", "alice@example.org"]
 
 
 def test_only_nam_staff_review(draft, admin_a):

@@ -1,5 +1,6 @@
 """Bad input to the review and the attestation: a clear message, and nothing changed in the database."""
 
+import html
 import re
 
 import pytest
@@ -23,7 +24,7 @@ def state(world):
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def as_user(client, user):

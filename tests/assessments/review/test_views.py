@@ -2,6 +2,7 @@
 carried-over answers, the overview's counts, the history, the attestation page and the NAM export."""
 
 import csv
+import html
 import io
 import re
 
@@ -20,7 +21,7 @@ BASE = "/orgs/alpha/assessments/2026/"
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace(" .", ".")
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def login(client, user):
