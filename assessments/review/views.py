@@ -1,5 +1,7 @@
 """The review per indicator (NAM comments, organization replies), carried-over answers and attestation."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -122,7 +124,7 @@ def carried_confirm(request, slug, cycle_slug):
             request, f"{confirmed} carried-over answer{'s' if confirmed != 1 else ''} confirmed."
         )
     commitment = request.POST.get("commitment", "")
-    if commitment:
+    if re.fullmatch(r"[-\w]{1,80}", commitment, flags=re.ASCII):  # back to the page it came from
         return redirect("assessments:commitment", organization.slug, cycle.slug, commitment)
     return redirect("assessments:overview", organization.slug, cycle.slug)
 
@@ -132,11 +134,12 @@ def carried_confirm(request, slug, cycle_slug):
 def attest(request, slug, cycle_slug):
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, Action.VIEW)
     can_attest = permissions.can(request.user, Action.ATTEST, organization)
-    form = AttestForm(request.POST or None)
-    back = SendBackForm(request.POST or None) if request.POST.get("send_back") else SendBackForm()
+    sending_back = bool(request.POST.get("send_back"))
+    form = AttestForm(request.POST if request.method == "POST" and not sending_back else None)
+    back = SendBackForm(request.POST if sending_back else None)
     if request.method == "POST":
         try:
-            if request.POST.get("send_back"):
+            if sending_back:
                 if back.is_valid():
                     submission.assessment_send_back(
                         assessment=assessment, user=request.user, note=back.cleaned_data["note"]

@@ -236,3 +236,17 @@ def test_data_review_warnings(draft, last_year, rubric, org_a):
         ("SAF-2", "The same evidence summary as SAF-1: say what shows this practice."),
     ]
     assert Assessment.objects.get(pk=draft.pk).status == "draft"
+
+
+@pytest.mark.parametrize("include_submitted", [True, False])
+def test_awaiting_attestation_never_counts_in_benchmarks(
+    complete, assessor_a, executive_a, settings, include_submitted
+):
+    from reports.services.releases import COUNTED_STATUSES
+
+    settings.BENCHMARK_INCLUDE_SUBMITTED = include_submitted
+    assessment_request_attestation(assessment=complete, user=assessor_a)
+    assert (Assessment.objects.submitted().count(), Assessment.objects.for_benchmarks().count()) == (0, 0)
+    assert all(
+        Assessment.Status.AWAITING_ATTESTATION not in statuses for statuses in COUNTED_STATUSES.values()
+    )

@@ -61,7 +61,7 @@ def test_nam_comments_then_the_commitment_page_shows_the_thread(
     overview = text(client.get(BASE))
     assert "1 open comment thread · 1 awaiting your reply · 0 resolved" in overview
     history = text(client.get(BASE + "history/"))
-    assert "Question (blocking) from NAM: Who measures this?" in history
+    assert "Question (blocking) from NAM : Who measures this?" in history
 
 
 def test_carried_over_answers_on_the_pages_and_confirm_all(client, draft, last_year, rubric, assessor_a):
@@ -103,7 +103,7 @@ def test_send_back_from_the_page(client, complete, assessor_a, executive_a):
     assert "Sent back to the assessors with your note; they were e-mailed." in text(response)
     assert Assessment.objects.get(pk=complete.pk).status == "draft"
     assert "Attestation sent back" not in text(client.get(BASE + "history/"))
-    assert "Sent back: SAF-2 looks high." in text(client.get(BASE + "history/"))
+    assert "Sent back : SAF-2 looks high." in text(client.get(BASE + "history/"))
 
 
 def test_nam_sees_the_attestation_on_its_page_and_in_the_export(
