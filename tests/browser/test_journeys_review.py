@@ -35,7 +35,7 @@ def test_journey_review_comment_return_reply_attest(
     nam.goto(f"/nam/assessments/{assessment.pk}/")
     nam.page.get_by_role("heading", level=1, name="Alpha Regional Hospital: 2026 assessment").wait_for()
     row = nam.page.locator("#answer-SAF-2")
-    row.get_by_text("Comment on SAF-2").click()
+    row.get_by_text("Comment on SAF-2", exact=True).click()
     row.get_by_label("Kind").select_option("evidence")
     row.get_by_label("Comment", exact=True).fill(QUESTION)
     row.get_by_label(re.compile("^Blocking")).check()
