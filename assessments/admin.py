@@ -149,4 +149,5 @@ class SingleSignOnAdmin(admin.ModelAdmin):
         return False
 
 
+from .review import admin as review_admin  # noqa: E402, F401  (registers the review's models)
 from .terms import admin as terms_admin  # noqa: E402, F401 (registers the participation terms models)

@@ -157,6 +157,7 @@ class AuditEvent(models.Model):
         API_TOKEN_CREATED = "api_token_created", "API token created"
         API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
         API_REQUEST = "api_request", "API request"
+        ASSESSMENT_ATTESTED = "assessment_attested", "Assessment attested"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -246,6 +247,8 @@ class AssessmentQuerySet(models.QuerySet):
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Hidden from NAM: the assessor has finished and the organization's executive is to attest.
+        AWAITING_ATTESTATION = "attesting", "Awaiting attestation"
         SUBMITTED = "submitted", "Submitted"
         RETURNED = "returned", "Returned"
         VALIDATED = "validated", "Validated"
@@ -475,4 +478,5 @@ class SingleSignOn(models.Model):
 
 
 from assessments.raters.models import *  # noqa: E402, F403  (rating rounds: issue 24)
+from assessments.review.models import *  # noqa: E402, F403
 from assessments.terms.models import DeletionRecord, TermsAcceptance, TermsVersion, Withdrawal  # noqa: E402, F401

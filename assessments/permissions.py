@@ -29,14 +29,15 @@ class Action(StrEnum):
     REQUEST_SCORECARD = "request_scorecard"
     EXPORT = "export"  # the organization's own data as CSV/XLSX, scorecard PDFs
     ORGANIZATION_DATA = "organization_data"  # accept the terms, download the whole archive, withdraw
+    ATTEST = "attest"  # attest the finished assessment (submits it to NAM) or send it back
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.ORG_ADMIN: frozenset(Action),
+    Role.ORG_ADMIN: frozenset(Action) - {Action.ATTEST},
     Role.ASSESSOR: frozenset(
         {Action.VIEW, Action.EDIT_ASSESSMENT, Action.EDIT_PLAN, Action.REQUEST_SCORECARD, Action.EXPORT}
     ),
-    Role.EXECUTIVE: frozenset({Action.VIEW, Action.REQUEST_SCORECARD, Action.EXPORT}),
+    Role.EXECUTIVE: frozenset({Action.VIEW, Action.REQUEST_SCORECARD, Action.EXPORT, Action.ATTEST}),
 }
 # NAM staff read every organization and invite first org admins, but an organization's answers are its
 # own: staff review them, they do not fill them in.

@@ -13,6 +13,7 @@ from commitments.models import Commitment, ComplianceItem, Indicator, Rubric, le
 from commitments.selectors import RubricOutline, crosswalk, rubric_outline
 
 from .models import Assessment, AssessmentCycle, ComplianceAnswer, Response, ResponseChange
+from .review.checks import has_evidence, identical_evidence, na_applies_message
 
 ANSWERED = Q(level__isnull=False) | Q(not_applicable=True)
 # Justifications that say nothing; anything under MIN_JUSTIFICATION characters is flagged too.
@@ -272,13 +273,14 @@ def review_issues(assessment: Assessment, rows: Iterable[IndicatorRow] | None = 
     """Unanswered indicators (they block submission) and data-quality warnings (they do not)."""
     rows = list(rows) if rows is not None else assessment_rows(assessment)
     previous = previous_answers(assessment)
+    same_evidence = identical_evidence(rows)
     issues = ReviewIssues()
     for row in rows:
         response, indicator = row.response, row.indicator
         if response is None or not response.is_answered:
             issues.unanswered.append(indicator)
             continue
-        if response.level is not None and response.level >= 4 and not response.evidence_summary.strip():
+        if response.level is not None and response.level >= 4 and not has_evidence(response):
             issues.warnings.append(
                 QualityWarning(
                     indicator,
@@ -287,9 +289,19 @@ def review_issues(assessment: Assessment, rows: Iterable[IndicatorRow] | None = 
                 )
             )
         if response.not_applicable:
-            message = _justification_warning(response.na_justification)
-            if message:
-                issues.warnings.append(QualityWarning(indicator, message))
+            for message in (
+                _justification_warning(response.na_justification),
+                na_applies_message(indicator, assessment.organization.org_type),
+            ):
+                if message:
+                    issues.warnings.append(QualityWarning(indicator, message))
+        if indicator.pk in same_evidence:
+            codes = ", ".join(other.code for other in same_evidence[indicator.pk])
+            issues.warnings.append(
+                QualityWarning(
+                    indicator, f"The same evidence summary as {codes}: say what shows this practice."
+                )
+            )
         before = previous.get(indicator.pk)
         if before is not None and before.level is not None and response.level is not None:
             jump = response.level - before.level

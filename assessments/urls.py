@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .people import views as people
+from .review.urls import urlpatterns as review_urls
 from .views import compliance, core, nam, workflow
 from .workbook import urls as workbook_urls
 
@@ -50,3 +51,4 @@ urlpatterns = [
     # --- the workbook to fill in offline (workbook/views.py) ---
     *workbook_urls.urlpatterns,
 ]
+urlpatterns += review_urls  # the review per indicator and the attestation (review/urls.py)

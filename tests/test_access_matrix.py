@@ -367,7 +367,6 @@ ROWS: dict[str, dict] = {
         "kwargs": _ALPHA_2026,
         # GET (a bookmark, next= after signing in) leads to the review page, which checks access.
         "expect": signed_in(redirect_to("/orgs/alpha/assessments/2026/review/")),
-        "data": {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": "on"},
         "post": WORKFLOW_REFUSED,
         "snapshot": _workflow_snapshot,
     },
@@ -510,6 +509,9 @@ ROWS: dict[str, dict] = {
         "snapshot": _workflow_snapshot,
     },
 }
+from tests.assessments.review.access_rows import ROWS as REVIEW_ROWS  # noqa: E402  (its own file)
+
+ROWS.update(REVIEW_ROWS)
 
 
 def _scorecard_states():

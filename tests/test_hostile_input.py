@@ -416,10 +416,8 @@ def test_another_organizations_slug_is_404_and_changes_nothing(client, world):
     before = db_fingerprint()
     for url, data in [
         ("/orgs/bravo/assessments/2026/commitments/engaged/", _answers(world.rubric, answer="3")),
-        (
-            "/orgs/bravo/assessments/2026/submit/",
-            {"affirmed_name": "X", "affirmed_title": "Y", "affirmed": "on"},
-        ),
+        ("/orgs/bravo/assessments/2026/submit/", {}),
+        ("/orgs/bravo/assessments/2026/attest/", {"answers_sha256": "0" * 64, "confirm": "on"}),
         ("/orgs/bravo/people/", {"email": "spy@example.org", "role": "org_admin"}),
         (
             "/orgs/bravo/plan/actions/new/",

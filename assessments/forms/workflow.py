@@ -1,4 +1,4 @@
-"""Forms of the assessment workflow: answers per indicator, the affirmation, NAM review and cycles."""
+"""Forms of the assessment workflow: answers per indicator, NAM review and cycles."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -175,27 +175,6 @@ def answer_initial(rows) -> list[dict]:
     return initial
 
 
-class AffirmationForm(forms.Form):
-    affirmed_name = forms.CharField(label="Name of the leader affirming", max_length=200)
-    affirmed_title = forms.CharField(
-        label="Their title", max_length=200, help_text="Such as Chief Quality Officer."
-    )
-    affirmed = forms.BooleanField(
-        label=(
-            "Our leadership has reviewed this assessment and affirms it reflects our organization's practice"
-        ),
-        error_messages={"required": "Leadership must affirm the assessment before it can be submitted."},
-    )
-
-    def __init__(self, *args, action: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        # The portal's own error messages (linked to their fields) instead of the browser's bubbles.
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Submit the assessment", css_class="btn-lg"))
-
-
 class ReviewDecisionForm(forms.Form):
     VALIDATE, RETURN = "validate", "return"
 
@@ -209,7 +188,8 @@ class ReviewDecisionForm(forms.Form):
         required=False,
         max_length=MAX_COMMENT,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Required when you return the assessment: say what to change before resubmitting.",
+        help_text="Required when you return the assessment without open comments on indicators: say what to "
+        "change before resubmitting. The open comments go back with it.",
     )
 
     rejected_na = forms.TypedMultipleChoiceField(
@@ -234,8 +214,7 @@ class ReviewDecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == self.RETURN and not (data.get("comment") or "").strip():
-            self.add_error("comment", "Say what the organization should change before resubmitting.")
+        # A return without a comment is fine when open review threads say what to change: the service decides.
         if data.get("decision") == self.VALIDATE and data.get("rejected_na"):
             self.add_error(
                 "decision",

@@ -30,7 +30,6 @@ from ..demo_generators import (
     SIZE_EFFECT,
     SIZE_WEIGHTS,
     STATE_POPULATION,
-    TITLES,
     TYPE_EFFECT,
     TYPE_WEIGHTS,
     Names,
@@ -51,6 +50,7 @@ from ..models import (
     SizeBand,
 )
 from ..permissions import nam_staff_group
+from ..review.models import Attestation
 from ..terms.services import terms_accept_for_demo
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
@@ -246,6 +246,7 @@ def demo_seed(*, orgs: int, cycles: int, seed: int, if_empty: bool = False) -> D
                 levels.append((indicator, max(1, min(5, round(value + rng.gauss(0, noise))))))
             answers.append(levels)
     Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+    _attest(assessments, organizations, users, user_ids)
     ids = {
         (org_id, cycle_id): pk
         for pk, org_id, cycle_id in Assessment.objects.filter(organization__in=organizations).values_list(
@@ -291,10 +292,7 @@ def _assessment(rng, organization, cycle, status, now, assessor_of, nam_staff, i
         submitted_at = timezone.make_aware(datetime.datetime.combine(min(day, closes), datetime.time(15, 30)))
         submitted_at = min(submitted_at, now)
         assessment.submitted_at = submitted_at
-        assessment.submitted_by_id = assessor_of.get(organization.pk)
-        assessment.affirmed_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        assessment.affirmed_title = rng.choice(TITLES)
-        assessment.affirmed_at = submitted_at
+        assessment.submitted_by_id = assessor_of.get(organization.pk)  # the executive attests: see _attest
     if status in (Assessment.Status.VALIDATED, Assessment.Status.RETURNED):
         assessment.reviewed_by = nam_staff
         assessment.reviewed_at = min(
@@ -306,6 +304,34 @@ def _assessment(rng, organization, cycle, status, now, assessor_of, nam_staff, i
                 "(dashboards or audit results), then submit again."
             )
     return assessment
+
+
+def _attest(assessments, organizations, users, user_ids) -> None:
+    """Every sent assessment was attested by its organization's executive when it was submitted."""
+    names = {u.username: f"{u.first_name} {u.last_name}" for u in users}
+    executive = {o.pk: f"{o.slug[:60]}.executive" for o in organizations}
+    executive[organizations[0].pk] = "executive"
+    attestations = []
+    for assessment in assessments:
+        username = executive[assessment.organization_id]
+        if assessment.submitted_at is None or username not in user_ids:
+            continue
+        attestations.append(
+            Attestation(
+                assessment=assessment,
+                status=Attestation.Status.ATTESTED,
+                status_before=Assessment.Status.DRAFT,
+                requested_by_id=assessment.submitted_by_id,
+                requested_at=assessment.submitted_at,
+                executive_id=user_ids[username],
+                executive_name=names[username],
+                decided_at=assessment.submitted_at,
+                seen={"seeded": True},
+            )
+        )
+        assessment.submitted_by_id = user_ids[username]
+    Attestation.objects.bulk_create(attestations, batch_size=BATCH)
+    Assessment.objects.bulk_update([a.assessment for a in attestations], ["submitted_by"], batch_size=BATCH)
 
 
 def _insert_responses(rows) -> None:

@@ -1,43 +1,32 @@
-"""The self-assessment workflow: fill in, copy from last cycle, submit, return, validate; cycles.
+"""The self-assessment workflow: fill in and copy from last cycle (submission, cycles: their own modules).
 
 Every write locks the rows it reads, validates everything first and writes nothing when anything is wrong.
 Saving answers never silently overwrites a colleague's: an answer loaded at an older version is refused and
 handed back as a conflict for the user to resolve.
 """
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import slugify
 
-from commitments.models import Indicator, Rubric, level_label
+from commitments.models import Indicator, level_label
 from commitments.selectors import crosswalk, rubric_outline
 
-from ..audit import audit_record
 from ..models import (
     Assessment,
     AssessmentCycle,
-    AuditEvent,
-    Membership,
     NaReview,
     Organization,
     Response,
     ResponseChange,
-    Role,
 )
-from ..permissions import is_nam_staff
+from ..review.services import carried_changed, carried_record
 from ..selectors import previous_assessment
-from ..terms.services import terms_block_reason
+from .state import MAX_COMMENT, AlreadySubmitted, NotEditable, WorkflowError, _lock_editable
 
 ANSWER_FIELDS = ("level", "not_applicable", "na_justification", "evidence_summary", "evidence_links")
 EMPTY_ANSWER = {
@@ -52,19 +41,6 @@ MAX_EVIDENCE_SUMMARY = 4000
 MAX_EVIDENCE_LINKS_CHARS = 2000
 MAX_EVIDENCE_LINKS = 10
 MAX_LINK_LENGTH = 500
-MAX_COMMENT = 4000
-
-
-class WorkflowError(ValidationError):
-    """A request the assessment's state does not allow; the message says why."""
-
-
-class NotEditable(WorkflowError):
-    pass
-
-
-class AlreadySubmitted(WorkflowError):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -180,22 +156,6 @@ def _response_values(response: Response | None) -> dict:
     return {name: getattr(response, name) for name in ANSWER_FIELDS}
 
 
-def _lock_editable(assessment: Assessment) -> Assessment:
-    # The cycle and organization are read in the same statement; only the assessment row is locked.
-    locked = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("cycle__rubric", "organization")  # the organization's type decides the indicators
-        .get(pk=assessment.pk)
-    )
-    if locked.cycle.is_closed:
-        raise NotEditable(f"The {locked.cycle.name} cycle is closed: its assessments can no longer change.")
-    if not locked.is_editable:
-        raise NotEditable(
-            f"This assessment is {locked.get_status_display().lower()} and can no longer be changed."
-        )
-    return locked
-
-
 @transaction.atomic
 def assessment_get_or_start(
     *, organization: Organization, cycle: AssessmentCycle, user
@@ -280,6 +240,7 @@ def responses_save(*, assessment: Assessment, user, answers: Sequence[Answer]) -
     for change in history:
         change.response_id = change.response.pk
     ResponseChange.objects.bulk_create(history)
+    carried_changed(response_ids=[r.pk for r, _ in updated], user=user, at=now)
     if result.conflicts:
         # The conflicting answers' authors, for "saved meanwhile by".
         by_id = {
@@ -339,271 +300,29 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
         )
         for response in created
     )
+    carried_record(responses=created, from_cycle=previous.cycle)
     return len(copied)
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Submission and review
+# The rest of the workflow lives in its own modules; importing it from here keeps working.
 
+from .cycles import CYCLE_TRANSITIONS, cycle_create, cycle_set_status  # noqa: E402
+from .notifications import _emails, _notify_reviewed, _notify_submitted, _send, _unique_sorted  # noqa: E402
+from .submission import (  # noqa: E402
+    assessment_attest,
+    assessment_request_attestation,
+    assessment_return,
+    assessment_send_back,
+    assessment_validate,
+    unanswered_indicators,
+)
 
-def unanswered_indicators(assessment: Assessment):
-    answered = Response.objects.filter(assessment=assessment).exclude(
-        level__isnull=True, not_applicable=False
-    )
-    applicable = rubric_outline(
-        assessment.cycle.rubric, org_type=assessment.organization.org_type
-    ).indicator_ids
-    return (
-        Indicator.objects.filter(pk__in=applicable)
-        .exclude(pk__in=answered.values("indicator_id"))
-        .select_related("commitment")
-        .order_by("commitment__order", "order")
-    )
-
-
-@transaction.atomic
-def assessment_submit(
-    *, assessment: Assessment, user, affirmed_name: str, affirmed_title: str, affirmed: bool
-) -> Assessment:
-    """Submit a complete draft or returned assessment with leadership's affirmation; notifies by e-mail."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    locked.cycle = AssessmentCycle.objects.select_related("rubric").get(pk=locked.cycle_id)
-    if locked.status in (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED):
-        when = (
-            date_format(timezone.localtime(locked.submitted_at), "F j, Y, H:i") if locked.submitted_at else ""
-        )
-        raise AlreadySubmitted(
-            f"This assessment was already submitted{' on ' + when if when else ''}; nothing was changed."
-        )
-    locked = _lock_editable(locked)
-    if terms_reason := terms_block_reason(locked.organization):
-        raise ValidationError(terms_reason)
-    affirmed_name, affirmed_title = affirmed_name.strip(), affirmed_title.strip()
-    errors = {}
-    if not affirmed_name:
-        errors["affirmed_name"] = "Give the name of the leader who affirms the assessment."
-    if not affirmed_title:
-        errors["affirmed_title"] = "Give their title."
-    if len(affirmed_name) > 200 or len(affirmed_title) > 200:
-        errors["affirmed_name"] = "Names and titles have at most 200 characters."
-    if not affirmed:
-        errors["affirmed"] = "Leadership must affirm the assessment before it can be submitted."
-    if errors:
-        raise ValidationError(errors)
-    missing = unanswered_indicators(locked).count()
-    if missing:
-        raise ValidationError(
-            f"{missing} indicator{'s are' if missing != 1 else ' is'} still unanswered: "
-            "answer every indicator (a level or Not applicable) before submitting."
-        )
-    now = timezone.now()
-    locked.status = Assessment.Status.SUBMITTED
-    locked.submitted_by = user
-    locked.submitted_at = now
-    locked.affirmed_name = affirmed_name
-    locked.affirmed_title = affirmed_title
-    locked.affirmed_at = now
-    locked.save()
-    transaction.on_commit(lambda: _notify_submitted(locked.pk))
-    return locked
-
-
-def _lock_submitted_for_review(assessment: Assessment, user) -> Assessment:
-    if not is_nam_staff(user):
-        raise PermissionDenied("Only NAM staff review assessments.")
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.status != Assessment.Status.SUBMITTED:
-        raise WorkflowError(
-            f"Only a submitted assessment can be reviewed; this one is {locked.get_status_display().lower()}."
-        )
-    return locked
-
-
-def _audit_decision(kind: str, outcome: str, assessment: Assessment, user, comment: str, request) -> None:
-    audit_record(
-        kind=kind,
-        request=request,
-        actor=user,
-        organization=assessment.organization,
-        detail=f"{assessment.cycle.name} assessment {outcome}" + (f": {comment}" if comment else ""),
-    )
-
-
-@transaction.atomic
-def assessment_return(
-    *, assessment: Assessment, user, comment: str, rejected_na: Sequence[int] = (), request=None
-) -> Assessment:
-    """Send a submitted assessment back to the organization with the reviewer's comment; notifies them.
-
-    rejected_na: ids of the assessment's N/A responses whose reason NAM does not accept (marked so)."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": "Say what the organization should change before resubmitting."})
-    if len(comment) > MAX_COMMENT:
-        raise ValidationError({"comment": f"A comment has at most {MAX_COMMENT} characters."})
-    locked = _lock_submitted_for_review(assessment, user)
-    if rejected_na:
-        rejected = Response.objects.filter(assessment=locked, not_applicable=True, pk__in=rejected_na)
-        if rejected.count() != len(set(rejected_na)):
-            raise ValidationError("Only this assessment's N/A answers can be rejected; nothing was changed.")
-        rejected.update(na_review=NaReview.REJECTED)
-    locked.status = Assessment.Status.RETURNED
-    locked.reviewer_comment = comment
-    locked.reviewed_by = user
-    locked.reviewed_at = timezone.now()
-    locked.save()
-    _audit_decision(AuditEvent.Kind.ASSESSMENT_RETURNED, "returned", assessment, user, comment, request)
-    transaction.on_commit(lambda: _notify_reviewed(locked.pk, "returned"))
-    return locked
-
-
-@transaction.atomic
-def assessment_validate(*, assessment: Assessment, user, comment: str = "", request=None) -> Assessment:
-    """Accept a submitted assessment as the organization's result for the cycle; notifies them."""
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ValidationError({"comment": f"A comment has at most {MAX_COMMENT} characters."})
-    locked = _lock_submitted_for_review(assessment, user)
-    # Validating accepts every N/A reason (a rejected one returns the assessment instead).
-    Response.objects.filter(assessment=locked, not_applicable=True).update(na_review=NaReview.ACCEPTED)
-    locked.status = Assessment.Status.VALIDATED
-    locked.reviewer_comment = comment
-    locked.reviewed_by = user
-    locked.reviewed_at = timezone.now()
-    locked.save()
-    _audit_decision(AuditEvent.Kind.ASSESSMENT_VALIDATED, "validated", assessment, user, comment, request)
-    transaction.on_commit(lambda: _notify_reviewed(locked.pk, "validated"))
-    return locked
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Cycles
-
-
-@transaction.atomic
-def cycle_create(
-    *, name: str, rubric: Rubric, opens_on: datetime.date, closes_on: datetime.date, slug: str = ""
-) -> AssessmentCycle:
-    """A new upcoming cycle scored against a published rubric."""
-    name = name.strip()
-    slug = slugify(slug or name)
-    errors = {}
-    if not name:
-        errors["name"] = "Give the cycle a name, such as 2027."
-    elif AssessmentCycle.objects.filter(name__iexact=name).exists():
-        errors["name"] = f"A cycle named {name} exists already."
-    if not slug:
-        errors.setdefault("name", "The name needs at least one letter or digit.")
-    elif AssessmentCycle.objects.filter(slug=slug).exists():
-        errors.setdefault("name", f"A cycle with the address {slug} exists already; choose another name.")
-    if rubric.status != Rubric.Status.PUBLISHED:
-        errors["rubric"] = "A cycle is scored against a published rubric version."
-    if closes_on < opens_on:
-        errors["closes_on"] = "The cycle must close on or after the day it opens."
-    if errors:
-        raise ValidationError(errors)
-    return AssessmentCycle.objects.create(
-        name=name, slug=slug, rubric=rubric, opens_on=opens_on, closes_on=closes_on
-    )
-
-
-CYCLE_TRANSITIONS = {
-    AssessmentCycle.Status.OPEN: {AssessmentCycle.Status.UPCOMING},
-    AssessmentCycle.Status.CLOSED: {AssessmentCycle.Status.OPEN},
-}
-
-
-@transaction.atomic
-def cycle_set_status(*, cycle: AssessmentCycle, status: str) -> AssessmentCycle:
-    """Open an upcoming cycle (one open cycle at a time) or close an open one (read-only from then on)."""
-    locked = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
-    allowed_from = CYCLE_TRANSITIONS.get(status)
-    if allowed_from is None:
-        raise ValidationError("A cycle can only be opened or closed.")
-    if locked.status not in allowed_from:
-        raise WorkflowError(
-            f"The {locked.name} cycle is {locked.get_status_display().lower()}: it cannot be "
-            f"{'opened' if status == AssessmentCycle.Status.OPEN else 'closed'}."
-        )
-    if status == AssessmentCycle.Status.OPEN:
-        other = AssessmentCycle.objects.open().exclude(pk=locked.pk).first()
-        if other is not None:
-            raise WorkflowError(f"Close the {other.name} cycle first: one cycle is open at a time.")
-    locked.status = status
-    locked.save(update_fields=["status"])
-    return locked
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Notifications (sent after the transaction commits, so a rolled-back change never e-mails anyone)
-
-
-def _emails(organization_id: int, roles) -> list[str]:
-    return list(
-        Membership.objects.filter(organization_id=organization_id, role__in=roles, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-
-
-def _unique_sorted(addresses) -> list[str]:
-    return sorted({a.strip().lower(): a.strip() for a in addresses if a and a.strip()}.values())
-
-
-def _overview_url(assessment: Assessment) -> str:
-    path = reverse("assessments:overview", args=[assessment.organization.slug, assessment.cycle.slug])
-    return settings.SITE_URL + path
-
-
-def _send(template: str, subject: str, recipients: list[str], context: dict) -> None:
-    if recipients:
-        send_mail(
-            subject,
-            render_to_string(template, context),
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
-        )
-
-
-def _load_for_mail(assessment_id: int) -> Assessment:
-    return Assessment.objects.select_related("organization", "cycle", "submitted_by", "reviewed_by").get(
-        pk=assessment_id
-    )
-
-
-def _notify_submitted(assessment_id: int) -> None:
-    assessment = _load_for_mail(assessment_id)
-    context = {"assessment": assessment, "url": _overview_url(assessment)}
-    org_recipients = _unique_sorted(
-        [
-            assessment.submitted_by.email if assessment.submitted_by else "",
-            *_emails(assessment.organization_id, [Role.ORG_ADMIN]),
-        ]
-    )
-    _send(
-        "emails/assessment_submitted.txt",
-        f"{assessment.organization.name}: {assessment.cycle.name} assessment received",
-        org_recipients,
-        context,
-    )
-    context["url"] = settings.SITE_URL + reverse("assessments:nam_review", args=[assessment.pk])
-    _send(
-        "emails/assessment_submitted_nam.txt",
-        f"New submission to review: {assessment.organization.name} ({assessment.cycle.name})",
-        _unique_sorted(settings.NAM_NOTIFY_EMAILS),
-        context,
-    )
-
-
-def _notify_reviewed(assessment_id: int, outcome: str) -> None:
-    assessment = _load_for_mail(assessment_id)
-    subject = {
-        "returned": f"{assessment.organization.name}: your {assessment.cycle.name} assessment needs changes",
-        "validated": f"{assessment.organization.name}: your {assessment.cycle.name} assessment is validated",
-    }[outcome]
-    _send(
-        f"emails/assessment_{outcome}.txt",
-        subject,
-        _unique_sorted(_emails(assessment.organization_id, [Role.ASSESSOR, Role.ORG_ADMIN])),
-        {"assessment": assessment, "url": _overview_url(assessment)},
-    )
+__all__ = [
+    "ANSWER_FIELDS", "CYCLE_TRANSITIONS", "EMPTY_ANSWER", "MAX_COMMENT", "AlreadySubmitted", "Answer",
+    "Conflict", "NotEditable", "SaveResult", "WorkflowError", "_emails", "_lock_editable",
+    "_notify_reviewed", "_notify_submitted", "_send", "_unique_sorted", "assessment_attest",
+    "assessment_copy_previous", "assessment_get_or_start", "assessment_request_attestation",
+    "assessment_return", "assessment_send_back", "assessment_validate", "clean_evidence_links",
+    "cycle_create", "cycle_set_status", "responses_save", "unanswered_indicators",
+]  # fmt: skip

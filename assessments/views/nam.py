@@ -13,6 +13,7 @@ from commitments.models import Indicator
 from .. import permissions, selectors
 from ..forms.workflow import CycleForm, ReviewDecisionForm
 from ..models import Assessment, AssessmentCycle
+from ..review import selectors as review_selectors
 from ..services import workflow as services
 from ..templatetags.wording import possessive
 
@@ -129,6 +130,7 @@ def _review_page(request, assessment, form=None, status=200):
             "issues": selectors.review_issues(assessment, rows),
             "form": form,
             "answered": sum(1 for row in rows if row.response is not None and row.response.is_answered),
+            **review_selectors.nam_review_extras(assessment, rows),
         },
         status=status,
     )

@@ -6,23 +6,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commitments.selectors import rubric_outline
 
 from .. import permissions, selectors
-from ..forms import add_service_errors
 from ..forms.workflow import (
     NOT_APPLICABLE,
     TAKE_THEIRS,
-    AffirmationForm,
     answer_formset_class,
     answer_initial,
 )
 from ..models import Assessment, AssessmentCycle
 from ..permissions import Action
+from ..review import selectors as review_selectors
 from ..services import workflow as services
 
 ANSWER_PREFIX = "answers"
@@ -66,6 +64,8 @@ def _why_read_only(assessment: Assessment) -> str:
     if assessment.cycle.is_closed:
         return f"The {assessment.cycle.name} cycle is closed: this assessment can no longer change."
     return {
+        Assessment.Status.AWAITING_ATTESTATION: "This assessment is waiting for the executive's attestation: "
+        "it can no longer be changed unless the executive sends it back.",
         Assessment.Status.SUBMITTED: "This assessment has been submitted and is waiting for NAM review: "
         "it can no longer be changed.",
         Assessment.Status.VALIDATED: "This assessment has been validated by NAM: "
@@ -150,7 +150,7 @@ def overview(request, slug, cycle_slug):
         and not assessment.responses.exists()
         and selectors.previous_assessment(assessment) is not None
     )
-    context.update(progress=progress, can_copy=can_copy)
+    context.update(progress=progress, can_copy=can_copy, review=review_selectors.overview_extras(assessment))
     return render(request, "assessments/workflow/overview.html", context)
 
 
@@ -222,6 +222,10 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         save_error = "The form arrived incomplete, so nothing was saved. Your saved answers are shown below."
         formset = formset_class(prefix=ANSWER_PREFIX, indicator_ids=ids, initial=answer_initial(rows))
     read_only = not context["can_edit"]
+    threads, carried = (
+        review_selectors.threads_by_indicator(assessment),
+        review_selectors.carried_by_indicator(assessment),
+    )
     items = []
     for form, row in zip(formset.forms, rows, strict=True):
         if read_only:
@@ -234,6 +238,8 @@ def commitment(request, slug, cycle_slug, commitment_slug):
                 "options": _level_options(form, row),
                 "answer": str(form["answer"].value() or ""),
                 "conflict": conflicts.get(row.indicator.pk),
+                "threads": threads.get(row.indicator.pk, []),
+                "carried": carried.get(row.indicator.pk),
             }
         )
     progress = selectors.assessment_overview(assessment, with_changes=False, outline=outline)
@@ -252,6 +258,12 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         else None,
         position=position + 1,
         read_only=read_only,
+        can_reply=permissions.can(request.user, Action.EDIT_ASSESSMENT, organization)
+        and assessment.status != Assessment.Status.VALIDATED
+        and not cycle.is_closed,
+        unconfirmed_here=[
+            i["row"].indicator.pk for i in items if i["carried"] and not i["carried"].is_confirmed
+        ],
     )
     return render(request, "assessments/workflow/commitment.html", context)
 
@@ -309,15 +321,14 @@ def _after_save(request, assessment, current, changed: int):
     return redirect("assessments:commitment", slug, cycle_slug, current.slug)
 
 
-def _review_context(request, organization, cycle, assessment, form=None) -> dict:
+def _review_context(request, organization, cycle, assessment) -> dict:
     context = _base_context(request, organization, cycle, assessment)
     rows = selectors.assessment_rows(assessment)
     issues = selectors.review_issues(assessment, rows)
-    if form is None and context["can_edit"]:
-        # Not pre-filled: the leader who affirms is usually not the person filling in the answers.
-        form = AffirmationForm(action=reverse("assessments:submit", args=[organization.slug, cycle.slug]))
     answered = sum(1 for row in rows if row.response is not None and row.response.is_answered)
-    context.update(issues=issues, form=form, answered=answered, total=len(rows))
+    context.update(
+        issues=issues, answered=answered, total=len(rows), review=review_selectors.overview_extras(assessment)
+    )
     return context
 
 
@@ -334,6 +345,7 @@ def review(request, slug, cycle_slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request, slug, cycle_slug):
+    """The assessor has finished: ask the organization's executive to attest (which submits to NAM)."""
     if request.method == "GET":
         # A bookmark, or `next=` after signing in again from the review page: submitting needs its button.
         messages.info(
@@ -341,37 +353,21 @@ def submit(request, slug, cycle_slug):
         )
         return redirect("assessments:review", slug, cycle_slug)
     organization, cycle, assessment = _load_started(request, slug, cycle_slug, Action.EDIT_ASSESSMENT)
-    form = AffirmationForm(
-        request.POST, action=reverse("assessments:submit", args=[organization.slug, cycle.slug])
-    )
-    if form.is_valid():
-        try:
-            services.assessment_submit(
-                assessment=assessment,
-                user=request.user,
-                affirmed_name=form.cleaned_data["affirmed_name"],
-                affirmed_title=form.cleaned_data["affirmed_title"],
-                affirmed=form.cleaned_data["affirmed"],
-            )
-        except services.WorkflowError as error:
-            messages.warning(request, " ".join(error.messages))
-            return redirect("assessments:overview", organization.slug, cycle.slug)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Thank you: the {cycle.name} assessment is submitted. NAM staff will review it; "
-                "you and your organization's admins receive a confirmation by e-mail.",
-            )
-            return redirect("assessments:overview", organization.slug, cycle.slug)
-    elif not assessment.is_editable:
-        return _refuse_read_only(request, assessment)
-    return render(
+    try:
+        services.assessment_request_attestation(assessment=assessment, user=request.user)
+    except services.WorkflowError as error:
+        messages.warning(request, " ".join(error.messages))
+        return redirect("assessments:overview", organization.slug, cycle.slug)
+    except ValidationError as error:
+        context = _review_context(request, organization, cycle, assessment)
+        context["submit_error"] = " ".join(error.messages)
+        return render(request, "assessments/workflow/review.html", context)
+    messages.success(
         request,
-        "assessments/workflow/review.html",
-        _review_context(request, organization, cycle, assessment, form=form),
+        f"The {cycle.name} assessment now awaits your executive's attestation: they were e-mailed. "
+        "Once they attest it, it is submitted to NAM.",
     )
+    return redirect("assessments:overview", organization.slug, cycle.slug)
 
 
 @login_required
@@ -398,4 +394,5 @@ def history(request, slug, cycle_slug):
     )
     context = _base_context(request, organization, cycle, assessment)
     context.update(page=page, changes=[(change, selectors.change_lines(change)) for change in page])
+    context.update(review_events=review_selectors.history_events(assessment))
     return render(request, "assessments/workflow/history.html", context)

@@ -8,9 +8,14 @@ from assessments.audit import audit_record
 from assessments.models import AuditEvent
 
 from ..exporters import benchmarks, tabular
+from ..exporters.attestations import attestations_table
 from .dashboards import field_filters, latest_cycles
 
-EXPORTS = {"benchmarks": benchmarks.benchmarks_table, "responses": benchmarks.responses_table}
+EXPORTS = {
+    "benchmarks": benchmarks.benchmarks_table,
+    "responses": benchmarks.responses_table,
+    "attestations": attestations_table,  # who attested each assessment (assessments/review)
+}
 
 
 @login_required

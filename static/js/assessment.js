@@ -25,7 +25,9 @@
   document.querySelectorAll("form[data-dirty-warning]").forEach(function (form) {
     var dirty = false;
     var status = form.querySelector("[data-dirty-status]");
-    function markDirty() {
+    function markDirty(event) {
+      // A reply to a review comment sits beside its indicator but belongs to a form of its own.
+      if (event && event.target && event.target.form && event.target.form !== form) { return; }
       if (!dirty) {
         dirty = true;
         if (status) { status.textContent = "Unsaved changes"; }

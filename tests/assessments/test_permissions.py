@@ -23,7 +23,8 @@ def _request(user, path="/orgs/alpha/people/", method="get"):
 
 
 def test_the_role_matrix():
-    assert ROLE_ACTIONS[Role.ORG_ADMIN] == frozenset(Action)
+    # Only an executive attests an assessment (assessments/review): not even the org admin.
+    assert ROLE_ACTIONS[Role.ORG_ADMIN] == frozenset(Action) - {Action.ATTEST}
     assert ROLE_ACTIONS[Role.ASSESSOR] == {
         Action.VIEW,
         Action.EDIT_ASSESSMENT,
@@ -31,7 +32,12 @@ def test_the_role_matrix():
         Action.REQUEST_SCORECARD,
         Action.EXPORT,
     }
-    assert ROLE_ACTIONS[Role.EXECUTIVE] == {Action.VIEW, Action.REQUEST_SCORECARD, Action.EXPORT}
+    assert ROLE_ACTIONS[Role.EXECUTIVE] == {
+        Action.VIEW,
+        Action.REQUEST_SCORECARD,
+        Action.EXPORT,
+        Action.ATTEST,
+    }
     # NAM staff never fill in an organization's answers or plan.
     assert Action.EDIT_ASSESSMENT not in NAM_ACTIONS and Action.EDIT_PLAN not in NAM_ACTIONS
     assert Action.MANAGE_MEMBERS in NAM_ACTIONS

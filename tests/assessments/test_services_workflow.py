@@ -6,10 +6,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments.models import Assessment, AssessmentCycle, Response, ResponseChange, Role
+from assessments.review.selectors import answers_sha256
 from assessments.services import workflow as services
 from assessments.services.workflow import Answer
 from commitments.models import Indicator, Rubric
 from tests import factories as f
+from tests.assessments.review.helpers import executive_of, submit_attested
 
 pytestmark = pytest.mark.django_db
 
@@ -297,9 +299,9 @@ def test_copy_previous_refuses_a_draft_with_answers(draft, last_year, rubric, as
 # Submit, return, validate and their e-mails
 
 
-def submit(assessment, user, **overrides):
-    kwargs = {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": True} | overrides
-    return services.assessment_submit(assessment=assessment, user=user, **kwargs)
+def submit(assessment, user):
+    """The assessor asks for attestation, the organization's executive attests: submitted to NAM."""
+    return submit_attested(assessment, user).assessment
 
 
 def test_submit_complete_assessment_notifies(
@@ -310,52 +312,60 @@ def test_submit_complete_assessment_notifies(
     with django_capture_on_commit_callbacks(execute=True):
         submitted = submit(draft, assessor_a)
     draft.refresh_from_db()
-    assert (draft.status, draft.submitted_by, draft.affirmed_name, draft.affirmed_title) == (
+    attestation = draft.attestations.get()
+    assert (draft.status, draft.submitted_by, attestation.executive, attestation.requested_by) == (
         "submitted",
+        executive_a,
+        executive_a,
         assessor_a,
-        "Dana Chief",
-        "CEO",
     )
-    assert draft.submitted_at == draft.affirmed_at == submitted.submitted_at
+    assert draft.submitted_at == attestation.decided_at == submitted.submitted_at
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["adam@example.org", "alice@example.org"], "Alpha Regional Hospital: 2026 assessment received"),
+        (["erin@example.org"], "Alpha Regional Hospital: the 2026 assessment awaits your attestation"),
+        (
+            ["adam@example.org", "alice@example.org", "erin@example.org"],
+            "Alpha Regional Hospital: 2026 assessment received",
+        ),
         (["review@nam.example.org"], "New submission to review: Alpha Regional Hospital (2026)"),
     ]
-    assert "affirmed by Dana Chief, CEO" in mail.outbox[0].body
-    assert "http://127.0.0.1:8000/orgs/alpha/assessments/2026/" in mail.outbox[0].body
-    assert f"/nam/assessments/{draft.pk}/" in mail.outbox[1].body
+    assert f"It was attested by {executive_a.get_full_name()} (executive)" in mail.outbox[1].body
+    assert "http://127.0.0.1:8000/orgs/alpha/assessments/2026/" in mail.outbox[1].body
+    assert f"/nam/assessments/{draft.pk}/" in mail.outbox[2].body
 
 
-def test_submit_refuses_unanswered_and_missing_affirmation(draft, rubric, assessor_a):
+def test_asking_for_attestation_refuses_unanswered_and_no_executive(draft, rubric, assessor_a):
     f.answer_all(draft, 3)
     Response.objects.filter(assessment=draft, indicator__code__in=["ENG-1", "ADP-3"]).update(level=None)
     with pytest.raises(ValidationError, match="2 indicators are still unanswered"):
-        submit(draft, assessor_a)
+        services.assessment_request_attestation(assessment=draft, user=assessor_a)
     Response.objects.filter(assessment=draft).update(level=2)
     with pytest.raises(ValidationError) as error:
-        submit(draft, assessor_a, affirmed=False, affirmed_name=" ", affirmed_title="")
-    assert error.value.message_dict == {
-        "affirmed": ["Leadership must affirm the assessment before it can be submitted."],
-        "affirmed_name": ["Give the name of the leader who affirms the assessment."],
-        "affirmed_title": ["Give their title."],
-    }
+        services.assessment_request_attestation(assessment=draft, user=assessor_a)
+    assert error.value.messages == [
+        "Your organization has no executive member to attest the assessment. An organization admin adds one "
+        "on the People page (/orgs/alpha/people/): invite them with the role Executive."
+    ]
     draft.refresh_from_db()
-    assert (draft.status, draft.submitted_at, len(mail.outbox)) == ("draft", None, 0)
-
-
-def test_double_submit_creates_one_submission(draft, assessor_a, admin_a, django_capture_on_commit_callbacks):
-    f.answer_all(draft, 3)
-    with django_capture_on_commit_callbacks(execute=True):
-        first = submit(draft, assessor_a)
-    with pytest.raises(services.AlreadySubmitted, match="already submitted"):
-        submit(draft, admin_a, affirmed_name="Someone Else")
-    draft.refresh_from_db()
-    assert (draft.submitted_by, draft.submitted_at, draft.affirmed_name) == (
-        assessor_a,
-        first.submitted_at,
-        "Dana Chief",
+    assert (draft.status, draft.submitted_at, len(mail.outbox), draft.attestations.count()) == (
+        "draft",
+        None,
+        0,
+        0,
     )
-    assert len(mail.outbox) == 1
+
+
+def test_double_submit_creates_one_submission(
+    draft, assessor_a, admin_a, executive_a, django_capture_on_commit_callbacks
+):
+    f.answer_all(draft, 3)
+    services.assessment_request_attestation(assessment=draft, user=assessor_a)
+    with pytest.raises(services.AlreadySubmitted, match="already awaits the executive"):
+        services.assessment_request_attestation(assessment=draft, user=admin_a)
+    services.assessment_attest(assessment=draft, user=executive_a, answers_sha256=answers_sha256(draft))
+    with pytest.raises(services.AlreadySubmitted, match="already submitted"):
+        services.assessment_request_attestation(assessment=draft, user=admin_a)
+    draft.refresh_from_db()
+    assert (draft.status, draft.submitted_by, draft.attestations.count()) == ("submitted", executive_a, 1)
 
 
 def test_return_then_resubmit_then_validate(
@@ -388,10 +398,11 @@ def test_return_then_resubmit_then_validate(
     draft.refresh_from_db()
     assert draft.status == "validated"
     assert [m.subject for m in mail.outbox[1:]] == [
+        "Alpha Regional Hospital: the 2026 assessment awaits your attestation",
         "Alpha Regional Hospital: 2026 assessment received",
         "Alpha Regional Hospital: your 2026 assessment is validated",
     ]
-    assert mail.outbox[2].to == ["adam@example.org", "alice@example.org"]
+    assert mail.outbox[3].to == ["adam@example.org", "alice@example.org"]
 
 
 def test_only_nam_staff_review(draft, admin_a):
@@ -484,11 +495,16 @@ postgres_only = pytest.mark.skipif(
 def test_two_simultaneous_submits_make_one_submission(cycle, org_a, assessor_a, admin_a):
     draft = f.AssessmentFactory(organization=org_a, cycle=cycle)
     f.answer_all(draft, 3)
-    outcomes = _in_threads(lambda: submit(draft, assessor_a), lambda: submit(draft, admin_a))
+    executive_of(org_a)
+
+    def ask(user):
+        return services.assessment_request_attestation(assessment=draft, user=user)
+
+    outcomes = _in_threads(lambda: ask(assessor_a), lambda: ask(admin_a))
     kinds = sorted(type(outcome).__name__ for outcome in outcomes)
-    assert kinds == ["AlreadySubmitted", "Assessment"]
+    assert kinds == ["AlreadySubmitted", "Attestation"]
     draft.refresh_from_db()
-    assert draft.status == "submitted" and draft.submitted_by in (assessor_a, admin_a)
+    assert draft.status == "attesting" and draft.attestations.get().requested_by in (assessor_a, admin_a)
 
 
 @postgres_only

@@ -118,7 +118,8 @@ def test_review_page_shows_answers_evidence_and_warnings(client, submitted, nam_
     page = text(response)
     assert "Alpha Regional Hospital: 2026 assessment" in page
     assert (
-        "ENG-1 Engaged indicator 1 4 Managed Quarterly patient council minutes https://example.org/council"
+        # This cycle's answer, last cycle's (none: —) and the change (—), then the evidence.
+        "ENG-1 Engaged indicator 1 4 Managed — — Quarterly patient council minutes https://example.org/council"
         in page
     )
     assert "ENG-2 Engaged indicator 2 : Level 4 Managed with no evidence summary" in page

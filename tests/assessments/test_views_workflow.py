@@ -500,50 +500,54 @@ def test_review_lists_unanswered_and_every_warning(client, draft, org_a, rubric,
     assert "SAF-2 Safe indicator 2 Marked Not applicable with “n/a” as the reason" in page
     assert "SAF-3 Safe indicator 3 Marked Not applicable with a very short reason (9 characters)" in page
     assert "EFT-1 Effective indicator 1 Up 2 levels since last cycle" in page
-    assert "the affirmation form appears here once every indicator is answered" in page
+    assert "you can ask for attestation once every indicator is answered" in page
     assert 'action="/orgs/alpha/assessments/2026/submit/"' not in response.content.decode()
 
 
-def test_affirmation_submit_and_double_submit(
-    client, draft, assessor_a, admin_a, django_capture_on_commit_callbacks
+def test_ask_for_attestation_then_attest_and_double_submit(
+    client, draft, assessor_a, admin_a, executive_a, django_capture_on_commit_callbacks
 ):
     f.answer_all(draft, 3)
     client = login(client, assessor_a)
     page = client.get(url("review"))
-    assert "Our leadership has reviewed this assessment and affirms it reflects our organization" in text(
-        page
-    )
-    missing = client.post(url("submit"), {"affirmed_name": "Dana Chief", "affirmed_title": "CEO"})
-    assert missing.status_code == 200
-    assert "Leadership must affirm the assessment before it can be submitted." in text(missing)
-    assert snapshot(draft)[2] == ("draft", None)
-
-    data = {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": "on"}
+    assert "When you have finished, ask your executive to attest" in text(page)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("submit"), data, follow=True)
-    assert "Thank you: the 2026 assessment is submitted." in text(response)
+        response = client.post(url("submit"), follow=True)
+    assert "The 2026 assessment now awaits your executive's attestation" in text(response)
+    assert snapshot(draft)[2] == ("attesting", None)
+    assert [m.to for m in mail.outbox] == [["erin@example.org"]]
+
+    second = login(client, admin_a).post(url("submit"), follow=True)
+    assert "This assessment already awaits the executive's attestation; nothing was changed." in text(second)
+
+    client = login(client, executive_a)
+    summary = client.get(url("attest"))
+    digest = summary.context["summary"].answers_sha256
+    assert "Attest and submit" in text(summary) and digest in text(summary)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("attest"), {"answers_sha256": digest, "confirm": "on"}, follow=True)
+    assert "Attested: the 2026 assessment is submitted to NAM." in text(response)
     draft.refresh_from_db()
     first_submission = (draft.status, draft.submitted_by, draft.submitted_at)
-    assert first_submission[:2] == ("submitted", assessor_a)
-    assert [m.to for m in mail.outbox] == [["adam@example.org", "alice@example.org"]]
+    assert first_submission[:2] == ("submitted", executive_a)
+    assert [m.to for m in mail.outbox[1:]] == [["adam@example.org", "alice@example.org", "erin@example.org"]]
 
-    second = login(client, admin_a).post(url("submit"), data, follow=True)
-    assert "This assessment was already submitted on" in text(second)
+    again = client.post(url("attest"), {"answers_sha256": digest, "confirm": "on"}, follow=True)
+    assert "This assessment was already submitted on" in text(again)
     draft.refresh_from_db()
     assert (draft.status, draft.submitted_by, draft.submitted_at) == first_submission
-    assert len(mail.outbox) == 1
+    assert (len(mail.outbox), draft.attestations.count()) == (2, 1)
 
 
-def test_submit_refuses_an_incomplete_assessment(client, draft, assessor_a):
+def test_submit_refuses_an_incomplete_assessment(client, draft, assessor_a, executive_a):
     f.answer_all(draft, 3)
     Response.objects.filter(assessment=draft, indicator__code="ADP-3").delete()
-    data = {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": "on"}
-    response = login(client, assessor_a).post(url("submit"), data)
+    response = login(client, assessor_a).post(url("submit"))
     assert "1 indicator is still unanswered" in text(response)
     assert snapshot(draft)[2] == ("draft", None)
 
 
-def test_resubmission_after_return(client, draft, assessor_a, nam_staff):
+def test_resubmission_after_return(client, draft, assessor_a, executive_a, nam_staff):
     f.answer_all(draft, 3)
     draft.status = Assessment.Status.RETURNED
     draft.reviewer_comment = "More evidence please."
@@ -552,8 +556,12 @@ def test_resubmission_after_return(client, draft, assessor_a, nam_staff):
     client.post(
         url("commitment", "engaged"), post_data(draft, "engaged", {"ENG-1": {"evidence_summary": "Minutes"}})
     )
-    data = {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": "on"}
-    client.post(url("submit"), data)
+    client.post(url("submit"))
+    draft.refresh_from_db()
+    assert draft.status == "attesting"
+    client = login(client, executive_a)
+    digest = client.get(url("attest")).context["summary"].answers_sha256
+    client.post(url("attest"), {"answers_sha256": digest, "confirm": "on"})
     draft.refresh_from_db()
     assert draft.status == "submitted"
     assert Response.objects.get(assessment=draft, indicator__code="ENG-1").evidence_summary == "Minutes"

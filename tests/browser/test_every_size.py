@@ -10,8 +10,9 @@ import re
 import pytest
 
 from assessments.models import Assessment, Membership, Response, Role
-from assessments.services.workflow import assessment_return, assessment_submit
+from assessments.services.workflow import assessment_return
 from tests import factories as f
+from tests.assessments.review.helpers import submit_attested
 from tests.browser.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,9 +53,7 @@ NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimatio
 def _submitted(org, cycle, user) -> Assessment:
     assessment = f.answer_all(f.AssessmentFactory(organization=org, cycle=cycle), 3)
     Response.objects.filter(assessment=assessment).update(evidence_summary="Quarterly board minutes.")
-    return assessment_submit(
-        assessment=assessment, user=user, affirmed_name="Dana Whitfield", affirmed_title="CQO", affirmed=True
-    )
+    return submit_attested(assessment, user).assessment
 
 
 def check_pages(journey, pages):

@@ -10,9 +10,9 @@ from django.core import mail
 from pypdf import PdfReader
 
 from assessments.models import Assessment, Membership, OrgType, Response, Role
-from assessments.services.workflow import assessment_submit
 from reports.services.releases import release_publish
 from tests import factories as f
+from tests.assessments.review.helpers import attest_as_executive, submit_attested
 from tests.factories import COMMITMENT_NAMES
 from tests.reports.test_scorecard_pdfua import assert_tagged_pdf
 
@@ -165,32 +165,40 @@ def test_journey_1_quality_officer_fills_in_and_submits(journey, cycle, org_a, a
     page.get_by_role("heading", level=1, name="Review and submit").wait_for()
     assert "No data-quality warnings." in page.get_by_role("region", name="Worth a second look").inner_text()
 
-    # A blank name (spaces pass the browser's own check) is refused by the server, announced on its field.
-    page.get_by_label(re.compile(r"^\s*Name of the leader affirming")).fill("   ")
-    page.get_by_label(re.compile(r"^\s*Their title")).fill("Chief Quality Officer")
-    page.get_by_role("checkbox", name=re.compile("Our leadership has reviewed")).check()
-    page.get_by_role("button", name="Submit the assessment").click()
-    page.get_by_text("This field is required.", exact=True).wait_for()
-    name_field = page.get_by_label(re.compile(r"^\s*Name of the leader affirming"))
-    assert name_field.get_attribute("aria-invalid") == "true"
-    assert described_by(page, name_field) == "This field is required."
+    # No executive yet: asking for attestation is refused, and the page says how to add one.
+    page.get_by_role("button", name="Ask for attestation").click()
+    page.get_by_text("Your organization has no executive member to attest the assessment.").first.wait_for()
+    assert page.get_by_role("link", name="People page").first.get_attribute("href") == "/orgs/alpha/people/"
     assert Assessment.objects.get().status == Assessment.Status.DRAFT
     journey.check("review-error")
 
-    name_field.fill("Dana Whitfield")
-    checkbox = page.get_by_role("checkbox", name=re.compile("Our leadership has reviewed"))
-    checkbox.check()  # re-rendered ticked after the error; check() leaves a ticked box alone
-    page.get_by_role("button", name="Submit the assessment").click()
-    page.get_by_text("Thank you: the 2026 assessment is submitted.").wait_for()
-    journey.check("submitted")
+    executive = f.MembershipFactory(
+        organization=org_a, role=Role.EXECUTIVE, user=f.UserFactory(username="erin", first_name="Erin")
+    ).user
+    page.get_by_role("button", name="Ask for attestation").click()
+    page.get_by_text("The 2026 assessment now awaits your executive's attestation").wait_for()
+    journey.check("awaiting-attestation")
+
+    # The executive reads the summary and attests with their own account: submitted to NAM.
+    leader = journey.another("executive")
+    leader.login("erin")
+    leader.goto("/orgs/alpha/assessments/2026/attest/")
+    leader.page.get_by_role("heading", level=1, name="Attestation summary").wait_for()
+    leader.check("attestation-summary")
+    leader.page.get_by_role("checkbox", name=re.compile("I have read this summary")).check()
+    leader.page.get_by_role("button", name="Attest and submit").click()
+    leader.page.get_by_text("Attested: the 2026 assessment is submitted to NAM.").wait_for()
+    leader.check("submitted")
 
     assessment = Assessment.objects.get(organization=org_a, cycle=cycle)
     assert assessment.status == Assessment.Status.SUBMITTED
-    assert (assessment.affirmed_name, assessment.affirmed_title) == (
-        "Dana Whitfield",
-        "Chief Quality Officer",
+    attestation = assessment.attestations.get()
+    assert (attestation.executive, attestation.requested_by, attestation.status) == (
+        executive,
+        assessor_a,
+        "attested",
     )
-    assert assessment.affirmed_at is not None and assessment.submitted_by == assessor_a
+    assert assessment.submitted_at == attestation.decided_at and assessment.submitted_by == executive
     answers = {
         r.indicator.code: (r.level, r.evidence_summary)
         for r in Response.objects.filter(assessment=assessment).select_related("indicator")
@@ -208,13 +216,7 @@ RETURN_COMMENT = "SAF-2 at level 3 needs its incident-review minutes; please add
 def _submitted(org, cycle, user) -> Assessment:
     assessment = f.answer_all(f.AssessmentFactory(organization=org, cycle=cycle), 3)
     Response.objects.filter(assessment=assessment).update(evidence_summary="Quarterly board minutes.")
-    return assessment_submit(
-        assessment=assessment,
-        user=user,
-        affirmed_name="Dana Whitfield",
-        affirmed_title="Chief Quality Officer",
-        affirmed=True,
-    )
+    return submit_attested(assessment, user).assessment
 
 
 def _decide(nam, decision: str, comment: str = ""):
@@ -275,12 +277,11 @@ def test_journey_2_returned_resubmitted_validated(journey, cycle, org_a, assesso
     officer.page.get_by_role("link", name="Review and submit").first.click()
     officer.page.get_by_role("heading", level=1, name="Review and submit").wait_for()
     officer.check("officer-review")
-    officer.page.get_by_label(re.compile(r"^\s*Name of the leader affirming")).fill("Dana Whitfield")
-    officer.page.get_by_label(re.compile(r"^\s*Their title")).fill("Chief Quality Officer")
-    officer.page.get_by_role("checkbox", name=re.compile("Our leadership has reviewed")).check()
-    officer.page.get_by_role("button", name="Submit the assessment").click()
-    officer.page.get_by_text("Thank you: the 2026 assessment is submitted.").wait_for()
+    officer.page.get_by_role("button", name="Ask for attestation").click()
+    officer.page.get_by_text("The 2026 assessment now awaits your executive's attestation").wait_for()
     officer.check("officer-resubmitted")
+    # The executive attests (tests/browser/test_journeys_review.py walks that page).
+    attest_as_executive(assessment)
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.SUBMITTED
 
     # NAM staff validate it (their cycle page, opened before the resubmission, is reloaded first).

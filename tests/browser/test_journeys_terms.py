@@ -8,6 +8,7 @@ import pytest
 from assessments.models import Assessment
 from assessments.terms.models import TermsAcceptance
 from tests import factories as f
+from tests.assessments.review.helpers import executive_of
 from tests.assessments.terms.conftest import SHIPPED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,11 +24,10 @@ def test_admin_accepts_the_terms_then_submission_works(journey, cycle, org_a, ad
     journey.goto("/orgs/alpha/assessments/2026/review/")
     page.get_by_role("heading", level=1, name="Review and submit").wait_for()
 
+    executive_of(org_a)  # the attestation flow (issue 18) needs an executive to ask
+
     def affirm_and_submit():
-        page.get_by_label(re.compile(r"^\s*Name of the leader affirming")).fill("Dana Whitfield")
-        page.get_by_label(re.compile(r"^\s*Their title")).fill("Chief Executive Officer")
-        page.get_by_role("checkbox", name=re.compile("Our leadership has reviewed")).check()
-        page.get_by_role("button", name="Submit the assessment").click()
+        page.get_by_role("button", name="Ask for attestation").click()
 
     affirm_and_submit()
     page.get_by_text("The assessment was not submitted.").wait_for()
@@ -56,8 +56,8 @@ def test_admin_accepts_the_terms_then_submission_works(journey, cycle, org_a, ad
     journey.goto("/orgs/alpha/assessments/2026/review/")
     assert page.get_by_role("link", name="Read and accept the participation terms").count() == 0
     affirm_and_submit()
-    page.get_by_text("Thank you: the 2026 assessment is submitted.").wait_for()
-    assert Assessment.objects.get().status == Assessment.Status.SUBMITTED
+    page.get_by_text("The 2026 assessment now awaits your executive's attestation").wait_for()
+    assert Assessment.objects.get().status == Assessment.Status.AWAITING_ATTESTATION
 
 
 def test_admin_asks_for_the_archive_and_to_withdraw_nam_staff_confirm(journey, org_a, admin_a, nam_staff):

@@ -173,35 +173,32 @@ def test_two_browsers_save_the_same_answer_at_once(draft, rubric, assessor_a, ad
     assert sorted(others.values_list("level", "version")) == ([(2, 1), (2, 1)] if saved_before else [])
 
 
-def test_two_submissions_at_once_submit_once(draft, rubric, assessor_a, admin_a):
+def test_two_submissions_at_once_submit_once(draft, rubric, assessor_a, admin_a, executive_a):
+    """Two colleagues ask for attestation at once: one request, one e-mail to the executive."""
     f.answer_all(draft, 3)
     url = reverse("assessments:submit", kwargs={"slug": "alpha", "cycle_slug": "2026"})
-    people = {"alice": (assessor_a, "Dana Chief"), "adam": (admin_a, "Sam Leader")}
-    clients = {name: _client(user) for name, (user, _) in people.items()}
+    people = {"alice": assessor_a, "adam": admin_a}
+    clients = {name: _client(user) for name, user in people.items()}
     mail.outbox = []
 
     def submit(name):
-        data = {"affirmed_name": people[name][1], "affirmed_title": "CEO", "affirmed": "on"}
-        return name, clients[name].post(url, data, follow=True)
+        return name, clients[name].post(url, {}, follow=True)
 
     results = run_together(
         [lambda name=name: submit(name) for name in people], lock_table="assessments_assessment"
     )
 
     pages = {name: re.sub(r"\s+", " ", r.content.decode()) for name, r in results}
-    thanked = [n for n, page in pages.items() if "Thank you: the 2026 assessment is submitted." in page]
-    refused = [n for n, page in pages.items() if "This assessment was already submitted on " in page]
+    thanked = [n for n, page in pages.items() if "The 2026 assessment now awaits your executive" in page]
+    refused = [n for n, page in pages.items() if "This assessment already awaits the executive" in page]
     assert (len(thanked), len(refused)) == (1, 1), pages.keys()
     assert "; nothing was changed." in pages[refused[0]]
-    winner_user, winner_name = people[thanked[0]]
+    winner_user = people[thanked[0]]
     draft.refresh_from_db()
-    assert (draft.status, draft.submitted_by_id, draft.affirmed_name, draft.affirmed_title) == (
-        Assessment.Status.SUBMITTED,
+    assert (draft.status, draft.attestations.get().requested_by_id) == (
+        Assessment.Status.AWAITING_ATTESTATION,
         winner_user.pk,
-        winner_name,
-        "CEO",
     )
-    assert draft.submitted_at is not None and draft.affirmed_at == draft.submitted_at
-    # One submission, one set of notifications: no e-mail is sent twice.
+    # One request, one set of notifications: no e-mail is sent twice.
     sent = [(m.subject, tuple(sorted(m.to))) for m in mail.outbox]
     assert sent and len(sent) == len(set(sent))

@@ -4,10 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments.models import Assessment
-from assessments.services.workflow import assessment_submit
+from assessments.services.submission import assessment_request_attestation
 from assessments.terms.models import TermsAcceptance
 from assessments.terms.services import terms_accept, terms_block_reason
 from tests import factories as f
+from tests.assessments.review.helpers import attest_as_executive, executive_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +20,12 @@ def _acceptances():
 
 
 def _submit(assessment, user):
-    return assessment_submit(
-        assessment=assessment, user=user, affirmed_name="Dana Chief", affirmed_title="CEO", affirmed=True
-    )
+    """The assessor finishes (asks for attestation) and the executive attests, which submits."""
+    executive = executive_of(assessment.organization)
+    assessment_request_attestation(assessment=assessment, user=user)
+    attest_as_executive(assessment, executive)
+    assessment.refresh_from_db()
+    return assessment
 
 
 @pytest.fixture

@@ -105,8 +105,7 @@ def test_withdrawing_needs_the_box_ticked(client, admin_a):
 def test_submitting_before_acceptance_shows_the_reason_and_a_link(client, terms, cycle, org_a, assessor_a):
     f.answer_all(f.AssessmentFactory(organization=org_a, cycle=cycle), 3)
     _login(client, assessor_a)
-    data = {"affirmed_name": "Dana Chief", "affirmed_title": "CEO", "affirmed": "on"}
-    response = client.post(reverse("assessments:submit", args=["alpha", "2026"]), data)
+    response = client.post(reverse("assessments:submit", args=["alpha", "2026"]))
     page = response.content.decode()
     assert "has not accepted the participation terms (2026.1)" in page
     assert (
