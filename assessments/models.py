@@ -448,3 +448,6 @@ class SingleSignOn(models.Model):
     @property
     def domains(self) -> list[str]:
         return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]
+
+
+from assessments.evidence.models import EvidenceDocument, EvidenceLink  # noqa: E402, F401

@@ -24,6 +24,7 @@ from commitments.models import Indicator, Rubric, level_label
 from commitments.selectors import crosswalk, rubric_outline
 
 from ..audit import audit_record
+from ..evidence.services import evidence_carry_over
 from ..models import (
     Assessment,
     AssessmentCycle,
@@ -338,6 +339,7 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
         )
         for response in created
     )
+    evidence_carry_over(previous=previous, assessment=assessment, mapping=mapping, user=user)
     return len(copied)
 
 
