@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .evidence.urls import urlpatterns as evidence_urlpatterns
 from .people import views as people
 from .views import compliance, core, nam, workflow
 
@@ -47,3 +48,4 @@ urlpatterns = [
     path("nam/assessments/<int:pk>/", nam.nam_review, name="nam_review"),
     path("nam/assessments/<int:pk>/decision/", nam.nam_review_decision, name="nam_review_decision"),
 ]
+urlpatterns += evidence_urlpatterns  # evidence files (issue 18): assessments/evidence/urls.py

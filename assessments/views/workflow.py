@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from commitments.selectors import rubric_outline
 
 from .. import permissions, selectors
+from ..evidence.selectors import page_evidence
 from ..forms import add_service_errors
 from ..forms.workflow import (
     NOT_APPLICABLE,
@@ -252,6 +253,7 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         else None,
         position=position + 1,
         read_only=read_only,
+        evidence=page_evidence(assessment, ids),  # files beside each indicator (assessments/evidence)
     )
     return render(request, "assessments/workflow/commitment.html", context)
 

@@ -25,7 +25,9 @@
   document.querySelectorAll("form[data-dirty-warning]").forEach(function (form) {
     var dirty = false;
     var status = form.querySelector("[data-dirty-status]");
-    function markDirty() {
+    function markDirty(event) {
+      // A control of another form placed in this one (an evidence file to upload) is not an unsaved answer.
+      if (event && event.target && event.target.form && event.target.form !== form) { return; }
       if (!dirty) {
         dirty = true;
         if (status) { status.textContent = "Unsaved changes"; }
