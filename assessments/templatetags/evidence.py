@@ -1,4 +1,4 @@
-"""The evidence files beside each indicator of a commitment page (context["evidence"]: selectors.PageEvidence)."""
+"""Evidence files beside each indicator of a commitment page (context["evidence"]: a PageEvidence)."""
 
 from django import template
 

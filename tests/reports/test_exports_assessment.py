@@ -75,7 +75,7 @@ def test_xlsx_export_reads_back(client, assessment, assessor_a):
         "https://e.org/a\nhttps://e.org/b",
         None,
     )
-    assert values[3] == ("Engaged", "ENG-3", "Engaged indicator 3", None, "Not answered", None, None, None, None)
+    assert values[3] == ("Engaged", "ENG-3", "Engaged indicator 3", None, "Not answered", *[None] * 4)
     assert len(values) == 31
 
 
