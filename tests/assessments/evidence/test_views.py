@@ -68,7 +68,8 @@ def test_the_commitment_page_offers_upload_and_reuse_beside_each_indicator(clien
     )
     assert (
         "Allowed: PDF, Word (.docx, .doc), Excel (.xlsx, .xls), PowerPoint (.pptx, .ppt), CSV, "
-        "plain text (.txt), PNG or JPEG. At most 20.0\xa0MB a file and 250.0\xa0MB for the whole assessment (125\xa0bytes used)."
+        "plain text (.txt), PNG or JPEG. At most 20.0\xa0MB a file and 250.0\xa0MB for the whole assessment "
+        "(125\xa0bytes used)."
     ) in html
     assert f'href="/orgs/alpha/evidence/{link.document_id}/" download>charter.pdf</a>' in html
     # ENG-2 may pick charter.pdf; ENG-1 has it already
