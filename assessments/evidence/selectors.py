@@ -110,3 +110,13 @@ def indicator_in_rubric(assessment: Assessment, indicator_id):
         .select_related("commitment")
         .first()
     )
+
+
+def links_with_documents(assessment: Assessment):
+    """The live links of the assessment with their documents, by document name (one query)."""
+    return (
+        EvidenceLink.objects.live()
+        .filter(assessment=assessment)
+        .select_related("document", "carried_from")
+        .order_by("document__original_name", "pk")
+    )

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..evidence.selectors import evidence_events
+from ..evidence.selectors import evidence_events, links_with_documents
 
 register = template.Library()
 
@@ -42,3 +42,16 @@ def evidence_forms(context, items):
 def evidence_history(assessment):
     """The history page's evidence events (one query), without a change to the history view."""
     return evidence_events(assessment)
+
+
+@register.inclusion_tag("assessments/evidence/_review_files.html", takes_context=True)
+def review_evidence(context, assessment, indicator):
+    """An indicator's files on NAM's review page: the assessment's links are read once per page render."""
+    key = ("evidence-links", assessment.pk)
+    if key not in context.render_context:
+        by_indicator = {}
+        for link in links_with_documents(assessment):
+            by_indicator.setdefault(link.indicator_id, []).append(link)
+        context.render_context[key] = by_indicator
+    links = context.render_context[key].get(indicator.pk, [])
+    return {"links": links, "organization": assessment.organization}

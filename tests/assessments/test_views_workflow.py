@@ -433,12 +433,16 @@ def test_read_only_answers_show_values_never_placeholders(client, draft, executi
     }
     assert cards["ENG-1"].endswith(
         "Evidence summary Patient council minutes. "
-        "Evidence links https://intranet.alpha.org/council https://intranet.alpha.org/minutes"
+        "Evidence links https://intranet.alpha.org/council https://intranet.alpha.org/minutes "
+        "Evidence files for ENG-1 No evidence files yet."
     )
     assert cards["ENG-2"].endswith(
-        "Why does this indicator not apply? No portal. Evidence summary none given Evidence links none given"
+        "Why does this indicator not apply? No portal. Evidence summary none given Evidence links none given "
+        "Evidence files for ENG-2 No evidence files yet."
     )
-    assert cards["ENG-3"].endswith("Evidence summary none given Evidence links none given")
+    assert cards["ENG-3"].endswith(
+        "Evidence summary none given Evidence links none given Evidence files for ENG-3 No evidence files yet."
+    )
     assert '<a href="https://intranet.alpha.org/council" rel="noopener noreferrer nofollow">' in html
 
 

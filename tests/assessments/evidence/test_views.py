@@ -304,3 +304,36 @@ def test_the_export_lists_documents_per_indicator(client, document, draft, eng, 
         "Engaged,ENG-2,Engaged indicator 2,,Not answered,,,,",
         "Engaged,ENG-3,Engaged indicator 3,,Not answered,,,,Board minutes.pdf",
     ]
+
+
+def test_nam_review_shows_each_indicators_files_and_the_zip(client, document, draft, eng, nam_staff):
+    Assessment.objects.filter(pk=draft.pk).update(status=Assessment.Status.SUBMITTED)
+    html = login(client, nam_staff).get(f"/nam/assessments/{draft.pk}/").content.decode()
+    assert (
+        f'<a href="/nam/assessments/{draft.pk}/evidence.zip" download>Download all evidence files (ZIP)</a>'
+        in html
+    )
+    assert html.count(f'<a href="/orgs/alpha/evidence/{document.pk}/" download>Board minutes.pdf</a>') == 1
+
+
+def test_the_commitment_page_reads_evidence_in_constant_queries(
+    client, draft, eng, assessor_a, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(name, code):
+        services.evidence_upload(
+            assessment=draft, indicator_id=eng[code].pk, file=upload(name, PDF), name=name, user=None
+        )
+
+    client = login(client, assessor_a)
+    add("a.pdf", "ENG-1")
+    client.get(PAGE)  # warm the session and the rubric cache
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(PAGE).status_code == 200
+    for number in range(6):
+        add(f"more-{number}.pdf", ("ENG-1", "ENG-2", "ENG-3")[number % 3])
+    with django_assert_num_queries(len(small.captured_queries)):
+        html = client.get(PAGE).content.decode()
+    assert html.count("download>more-") == 6
