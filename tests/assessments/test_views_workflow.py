@@ -441,7 +441,8 @@ def test_read_only_answers_show_values_never_placeholders(client, draft, executi
         "Evidence files for ENG-2 No evidence files yet."
     )
     assert cards["ENG-3"].endswith(
-        "Evidence summary none given Evidence links none given Evidence files for ENG-3 No evidence files yet."
+        "Evidence summary none given Evidence links none given "
+        "Evidence files for ENG-3 No evidence files yet."
     )
     assert '<a href="https://intranet.alpha.org/council" rel="noopener noreferrer nofollow">' in html
 
