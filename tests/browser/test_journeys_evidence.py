@@ -2,10 +2,14 @@
 second indicator too and downloads it; a member of another organization is refused the download."""
 
 import re
+import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assessments.evidence import services
 from assessments.evidence.models import EvidenceDocument, EvidenceLink
+from assessments.models import Assessment
 from tests import factories as f
 from tests.assessments.evidence.samples import PDF
 from tests.browser.test_journeys import indicator_card
@@ -71,3 +75,29 @@ def test_upload_reuse_and_download_a_document(
     response = bob.goto(f"/orgs/alpha/evidence/{document.pk}/")
     assert response.status == 404
     assert "Quality charter" not in bob.page.content()
+
+
+def test_nam_staff_see_the_files_beside_each_answer_and_take_the_zip(
+    journey, cycle, org_a, nam_staff, tmp_path
+):
+    draft = f.AssessmentFactory(organization=org_a, cycle=cycle)
+    indicator = cycle.rubric.commitments.get(slug="engaged").indicators.get(code="ENG-1")
+    services.evidence_upload(
+        assessment=draft,
+        indicator_id=indicator.pk,
+        file=SimpleUploadedFile("Quality charter.pdf", PDF),
+        name="Quality charter.pdf",
+        user=None,
+    )
+    f.answer_all(draft, 3, status=Assessment.Status.SUBMITTED)
+    page = journey.page
+    journey.login("nadia")
+    journey.goto(f"/nam/assessments/{draft.pk}/")
+    page.locator("#answer-ENG-1").get_by_role("link", name="Quality charter.pdf").wait_for()
+    journey.check("nam-review-evidence")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download all evidence files (ZIP)").click()
+    assert info.value.suggested_filename == "evidence-alpha-2026.zip"
+    saved = tmp_path / "all.zip"
+    info.value.save_as(saved)
+    assert zipfile.ZipFile(saved).namelist() == ["ENG-1/Quality charter.pdf"]
