@@ -147,3 +147,6 @@ class SingleSignOnAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from .evidence import admin as evidence_admin  # noqa: E402, F401  (evidence files, read only)

@@ -337,3 +337,11 @@ def test_the_commitment_page_reads_evidence_in_constant_queries(
     with django_assert_num_queries(len(small.captured_queries)):
         html = client.get(PAGE).content.decode()
     assert html.count("download>more-") == 6
+
+
+@pytest.mark.parametrize("name", ["evidencedocument", "evidencelink"])
+def test_the_admin_lists_evidence_read_only(client, document, name):
+    admin_user = f.UserFactory(username="root", is_staff=True, is_superuser=True)
+    html = login(client, admin_user).get(f"/admin/assessments/{name}/").content.decode()
+    assert "Board minutes.pdf" in html and "<h1>Select" in html
+    assert client.get(f"/admin/assessments/{name}/add/").status_code == 403
