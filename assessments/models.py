@@ -477,6 +477,7 @@ class SingleSignOn(models.Model):
         return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]
 
 
+from assessments.evidence.models import EvidenceDocument, EvidenceLink  # noqa: E402, F401
 from assessments.raters.models import *  # noqa: E402, F403  (rating rounds: issue 24)
 from assessments.review.models import *  # noqa: E402, F403
 from assessments.terms.models import DeletionRecord, TermsAcceptance, TermsVersion, Withdrawal  # noqa: E402, F401

@@ -12,6 +12,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from commitments.models import Commitment, ComplianceItem, Indicator, Rubric, level_label
 from commitments.selectors import RubricOutline, crosswalk, rubric_outline
 
+from .evidence.models import EvidenceLink
 from .models import Assessment, AssessmentCycle, ComplianceAnswer, Response, ResponseChange
 from .review.checks import has_evidence, identical_evidence, na_applies_message
 
@@ -274,17 +275,20 @@ def review_issues(assessment: Assessment, rows: Iterable[IndicatorRow] | None = 
     rows = list(rows) if rows is not None else assessment_rows(assessment)
     previous = previous_answers(assessment)
     same_evidence = identical_evidence(rows)
+    documented = frozenset(
+        EvidenceLink.objects.live().filter(assessment=assessment).values_list("indicator_id", flat=True)
+    )
     issues = ReviewIssues()
     for row in rows:
         response, indicator = row.response, row.indicator
         if response is None or not response.is_answered:
             issues.unanswered.append(indicator)
             continue
-        if response.level is not None and response.level >= 4 and not has_evidence(response):
+        if response.level is not None and response.level >= 4 and not has_evidence(response, documented):
             issues.warnings.append(
                 QualityWarning(
                     indicator,
-                    f"Level {level_label(response.level)} with no evidence summary: "
+                    f"Level {level_label(response.level)} without evidence: "
                     "say what shows the practice is measured and managed.",
                 )
             )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .evidence.urls import urlpatterns as evidence_urlpatterns
 from .people import views as people
 from .review.urls import urlpatterns as review_urls
 from .views import compliance, core, nam, workflow
@@ -52,3 +53,4 @@ urlpatterns = [
     *workbook_urls.urlpatterns,
 ]
 urlpatterns += review_urls  # the review per indicator and the attestation (review/urls.py)
+urlpatterns += evidence_urlpatterns  # evidence files (issue 18): assessments/evidence/urls.py

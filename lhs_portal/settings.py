@@ -285,6 +285,34 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Evidence files (assessments/evidence, README "Evidence files"): never under MEDIA_ROOT or any public URL;
+# downloads go through a view that checks permission. A folder under var/ by default; any S3-compatible
+# store (django-storages, `pip install 'django-storages[s3]'`) when EVIDENCE_S3_BUCKET is set.
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
+EVIDENCE_S3_BUCKET = env_str("EVIDENCE_S3_BUCKET")
+STORAGES["evidence"] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "endpoint_url": env_str("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("EVIDENCE_S3_REGION") or None,
+            "access_key": env_str("EVIDENCE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("EVIDENCE_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("EVIDENCE_S3_PREFIX", "lhs-evidence"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if EVIDENCE_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": EVIDENCE_ROOT}}
+)
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_MB", 20) * 1024 * 1024
+EVIDENCE_MAX_ASSESSMENT_BYTES = env_int("EVIDENCE_MAX_ASSESSMENT_MB", 250) * 1024 * 1024
+# A clamd unix socket (e.g. /run/clamav/clamd.ctl): each upload is scanned before it is stored; unset, none.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET")
+CLAMD_TIMEOUT_SECONDS = env_int("CLAMD_TIMEOUT_SECONDS", 30)
 # While developing, WhiteNoise serves static files straight from the source tree (runserver serves them
 # only with DEBUG on), so the default install needs no collectstatic.
 WHITENOISE_USE_FINDERS = DEVELOPMENT

@@ -4,10 +4,12 @@ one assessment's answers. assessments.selectors.review_issues calls them (no imp
 from commitments.models import type_labels
 
 
-def has_evidence(response) -> bool:
-    """Whether an answer shows its evidence. The one place that says so: an evidence summary today; the
-    lead extends it at merge with the evidence documents (assessments.evidence)."""
-    return bool(response is not None and (response.evidence_summary or "").strip())
+def has_evidence(response, documented=frozenset()) -> bool:
+    """Whether an answer shows its evidence: an evidence summary, or an evidence document on its indicator
+    (`documented`: indicator ids with a live document, assessments.evidence). The one place that says so."""
+    if response is None:
+        return False
+    return bool((response.evidence_summary or "").strip()) or response.indicator_id in documented
 
 
 def na_applies_message(indicator, org_type: str) -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from commitments.models import Indicator, level_label
 from commitments.selectors import crosswalk, rubric_outline
 
+from ..evidence.services import evidence_carry_over
 from ..models import (
     Assessment,
     AssessmentCycle,
@@ -301,6 +302,7 @@ def assessment_copy_previous(*, assessment: Assessment, user) -> int:
         for response in created
     )
     carried_record(responses=created, from_cycle=previous.cycle)
+    evidence_carry_over(previous=previous, assessment=assessment, mapping=mapping, user=user)
     return len(copied)
 
 

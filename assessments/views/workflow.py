@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from commitments.selectors import rubric_outline
 
 from .. import permissions, selectors
+from ..evidence.selectors import page_evidence
 from ..forms.workflow import (
     NOT_APPLICABLE,
     TAKE_THEIRS,
@@ -264,6 +265,7 @@ def commitment(request, slug, cycle_slug, commitment_slug):
         unconfirmed_here=[
             i["row"].indicator.pk for i in items if i["carried"] and not i["carried"].is_confirmed
         ],
+        evidence=page_evidence(assessment, ids),  # files beside each indicator (assessments/evidence)
     )
     return render(request, "assessments/workflow/commitment.html", context)
 

@@ -8,6 +8,9 @@ appended to SECTIONS.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assessments.evidence.archive import safe_part, unique_name
+from assessments.evidence.models import evidence_storage
+from assessments.evidence.selectors import zip_entries
 from assessments.models import (
     Assessment,
     AuditEvent,
@@ -247,7 +250,7 @@ def plans_section(organization: Organization, writer: ArchiveWriter) -> None:
 
 def scorecards_section(organization: Organization, writer: ArchiveWriter) -> None:
     """The latest ready scorecard PDF of each submitted assessment; one rendered now where there is none."""
-    from reports.services.scorecards import scorecard_document, scorecard_pdf
+    from reports.exporters.scorecard import scorecard_document, scorecard_pdf
 
     for assessment in _assessments(organization):
         if assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED):
@@ -274,6 +277,22 @@ def scorecards_section(organization: Organization, writer: ArchiveWriter) -> Non
             writer.add_file(name, content)
 
 
+def evidence_section(organization: Organization, writer: ArchiveWriter) -> None:
+    """Every evidence file of every assessment, in a folder per cycle and indicator (issue 18's documents)."""
+    storage = evidence_storage()
+    for assessment in _assessments(organization):
+        taken: dict[str, set[str]] = {}
+        for code, document in zip_entries(assessment):
+            folder = f"evidence/{assessment.cycle.slug}/{safe_part(code, 'indicator')}"
+            name = unique_name(
+                safe_part(document.original_name, f"document-{document.pk}"), taken.setdefault(folder, set())
+            )
+            with storage.open(document.stored_name, "rb") as source:
+                writer.add_stream(
+                    f"{folder}/{name}", source, f"evidence file of {code}, {assessment.cycle.name}"
+                )
+
+
 def audit_section(organization: Organization, writer: ArchiveWriter) -> None:
     events = AuditEvent.objects.filter(organization=organization).order_by("created_at", "pk")
     writer.add_table(
@@ -295,5 +314,6 @@ SECTIONS: list[Section] = [
     Section("Assessments with their history", assessments_section),
     Section("Improvement plans", plans_section),
     Section("Scorecards (PDF)", scorecards_section),
+    Section("Evidence files", evidence_section),
     Section("Audit events about the organization", audit_section),
 ]

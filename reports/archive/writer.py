@@ -16,6 +16,13 @@ class ArchiveWriter:
         self.zf.writestr(f"{self.root}/{path}", content)
         self.files.append((path, what))
 
+    def add_stream(self, path: str, source, what: str = "") -> None:
+        """A file copied in chunks from an open binary file (evidence documents can be large)."""
+        with self.zf.open(f"{self.root}/{path}", "w") as target:
+            for chunk in iter(lambda: source.read(64 * 1024), b""):
+                target.write(chunk)
+        self.files.append((path, what))
+
     def add_table(self, stem: str, table: Table) -> None:
         rows = list(table.rows)  # read once, written twice
         table = Table(header=table.header, rows=rows, title=table.title)

@@ -26,7 +26,8 @@
     var dirty = false;
     var status = form.querySelector("[data-dirty-status]");
     function markDirty(event) {
-      // A reply to a review comment sits beside its indicator but belongs to a form of its own.
+      // A control of another form placed in this one (a reply to a review comment, an evidence file to
+      // upload) is not an unsaved answer.
       if (event && event.target && event.target.form && event.target.form !== form) { return; }
       if (!dirty) {
         dirty = true;

@@ -109,7 +109,7 @@ def test_review_issues(draft, org_a, rubric):
         ),
         (
             "SAF-1",
-            "Level 4 Managed with no evidence summary: say what shows the practice is measured and managed.",
+            "Level 4 Managed without evidence: say what shows the practice is measured and managed.",
         ),
         ("SAF-2", "Marked Not applicable with “None.” as the reason: say why the indicator does not apply."),
     ]

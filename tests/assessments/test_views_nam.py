@@ -122,8 +122,8 @@ def test_review_page_shows_answers_evidence_and_warnings(client, submitted, nam_
         "ENG-1 Engaged indicator 1 4 Managed — — Quarterly patient council minutes https://example.org/council"
         in page
     )
-    assert "ENG-2 Engaged indicator 2 : Level 4 Managed with no evidence summary" in page
-    assert page.count("with no evidence summary") == 29
+    assert "ENG-2 Engaged indicator 2 : Level 4 Managed without evidence" in page
+    assert page.count("without evidence") == 29
     assert 'value="Record the decision"' in response.content.decode()
 
 

@@ -433,12 +433,17 @@ def test_read_only_answers_show_values_never_placeholders(client, draft, executi
     }
     assert cards["ENG-1"].endswith(
         "Evidence summary Patient council minutes. "
-        "Evidence links https://intranet.alpha.org/council https://intranet.alpha.org/minutes"
+        "Evidence links https://intranet.alpha.org/council https://intranet.alpha.org/minutes "
+        "Evidence files for ENG-1 No evidence files yet."
     )
     assert cards["ENG-2"].endswith(
-        "Why does this indicator not apply? No portal. Evidence summary none given Evidence links none given"
+        "Why does this indicator not apply? No portal. Evidence summary none given Evidence links none given "
+        "Evidence files for ENG-2 No evidence files yet."
     )
-    assert cards["ENG-3"].endswith("Evidence summary none given Evidence links none given")
+    assert cards["ENG-3"].endswith(
+        "Evidence summary none given Evidence links none given "
+        "Evidence files for ENG-3 No evidence files yet."
+    )
     assert '<a href="https://intranet.alpha.org/council" rel="noopener noreferrer nofollow">' in html
 
 
@@ -494,7 +499,7 @@ def test_review_lists_unanswered_and_every_warning(client, draft, org_a, rubric,
     assert "1 indicator still needs an answer" in page
     assert "ENG-1 Engaged indicator 1 · Engaged" in page
     assert (
-        "SAF-1 Safe indicator 1 Level 4 Managed with no evidence summary: say what shows the practice is "
+        "SAF-1 Safe indicator 1 Level 4 Managed without evidence: say what shows the practice is "
         "measured and managed. Up 3 levels since last cycle (1 Initial → 4 Managed)"
     ) in page
     assert "SAF-2 Safe indicator 2 Marked Not applicable with “n/a” as the reason" in page

@@ -94,7 +94,7 @@ def test_colour_is_not_the_only_carrier_of_meaning(journey, cycle, org_a, assess
     # Warnings on the review page are written out.
     journey.goto("/orgs/alpha/assessments/2026/review/")
     assert (
-        "Level 4 Managed with no evidence summary"
+        "Level 4 Managed without evidence"
         in page.get_by_role("region", name="Worth a second look").inner_text()
     )
     journey.check("review-warnings")

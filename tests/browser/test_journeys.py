@@ -152,7 +152,7 @@ def test_journey_1_quality_officer_fills_in_and_submits(journey, cycle, org_a, a
     # The review page warns about a level 4 without evidence; fix it on the commitment page.
     page.get_by_role("heading", level=1, name="Review and submit").wait_for()
     warnings = page.get_by_role("region", name="Worth a second look")
-    assert "Level 4 Managed with no evidence summary" in warnings.inner_text()
+    assert "Level 4 Managed without evidence" in warnings.inner_text()
     journey.check("review-with-warning")
     warnings.get_by_role("link", name="Safe indicator 1").click()
     page.get_by_role("heading", level=1, name="Safe").wait_for()

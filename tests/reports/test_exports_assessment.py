@@ -43,12 +43,12 @@ def test_csv_export_exact_content_and_audit(client, assessment, executive_a):
     lines = response.content.decode("utf-8-sig").split("\n")
     assert lines[:6] == [
         "Commitment,Indicator code,Indicator title,Level,Level label,N/A justification,Evidence summary,"
-        "Evidence links",
+        "Evidence links,Evidence documents",
         "Engaged,ENG-1,Engaged indicator 1,4,4 Managed,,'=SUM(A1) council minutes,\"https://e.org/a",
-        'https://e.org/b"',
-        "Engaged,ENG-2,Engaged indicator 2,,Not applicable,We run no inpatient wards at all.,,",
-        "Engaged,ENG-3,Engaged indicator 3,,Not answered,,,",
-        "Safe,SAF-1,Safe indicator 1,3,3 Defined,,,",
+        'https://e.org/b",',
+        "Engaged,ENG-2,Engaged indicator 2,,Not applicable,We run no inpatient wards at all.,,,",
+        "Engaged,ENG-3,Engaged indicator 3,,Not answered,,,,",
+        "Safe,SAF-1,Safe indicator 1,3,3 Defined,,,,",
     ]
     assert len([line for line in lines if line]) == 32  # header + 30 rows (one spans two lines)
     assert list(
@@ -73,8 +73,9 @@ def test_xlsx_export_reads_back(client, assessment, assessor_a):
         None,
         "'=SUM(A1) council minutes",
         "https://e.org/a\nhttps://e.org/b",
+        None,
     )
-    assert values[3] == ("Engaged", "ENG-3", "Engaged indicator 3", None, "Not answered", None, None, None)
+    assert values[3] == ("Engaged", "ENG-3", "Engaged indicator 3", None, "Not answered", *[None] * 4)
     assert len(values) == 31
 
 

@@ -221,7 +221,7 @@ def test_data_review_warnings(draft, last_year, rubric, org_a):
         ),
         (
             "ENG-2",
-            "Level 4 Managed with no evidence summary: say what shows the practice is measured and managed.",
+            "Level 4 Managed without evidence: say what shows the practice is measured and managed.",
         ),
         (
             "ENG-2",

@@ -44,8 +44,8 @@ def archive_world(world):  # noqa: F811
     archive = DataArchive(
         organization=world.org_a,
         status="ready",
-        sections_total=6,
-        sections_done=6,
+        sections_total=7,
+        sections_done=7,
         finished_at=timezone.now(),
         expires_at=timezone.now() + timezone.timedelta(hours=1),
     )

@@ -49,8 +49,8 @@ def test_the_archive_holds_everything_about_the_organization(
     archive = _built(org_a, admin_a)
     assert (archive.status, archive.sections_done, archive.sections_total, archive.percent) == (
         "ready",
-        6,
-        6,
+        7,
+        7,
         100,
     )
     assert archive.expires_at - archive.finished_at == datetime.timedelta(hours=72)
@@ -171,5 +171,47 @@ def test_sections_are_a_list_the_lead_can_extend():
         "Assessments with their history",
         "Improvement plans",
         "Scorecards (PDF)",
+        "Evidence files",
         "Audit events about the organization",
     ]
+
+
+def test_the_archive_holds_the_evidence_files(alpha_data, org_a, assessor_a, admin_a, settings, tmp_path):
+    """Issue 18's documents in issue 25's archive: a folder per cycle and indicator, the original bytes."""
+    from assessments.evidence.services import evidence_upload
+    from assessments.models import Assessment
+    from tests.assessments.evidence.samples import PDF as EVIDENCE_PDF
+    from tests.assessments.evidence.samples import upload
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+    }
+    settings.CLAMD_SOCKET = ""
+    Assessment.objects.filter(pk=alpha_data.pk).update(status="draft")  # files are added before submission
+    indicator = alpha_data.responses.order_by("indicator__commitment__order", "indicator__order")[0].indicator
+    for name in ("Board minutes.pdf", "Board minutes.pdf"):
+        evidence_upload(
+            assessment=Assessment.objects.get(pk=alpha_data.pk),
+            indicator_id=indicator.pk,
+            file=upload(name, EVIDENCE_PDF),
+            name=name,
+            user=assessor_a,
+        )
+    Assessment.objects.filter(pk=alpha_data.pk).update(status="submitted")
+
+    archive = _built(org_a, admin_a)
+
+    zf = _zip(archive)
+    root = f"alpha-data-{archive.finished_at:%Y%m%d}"
+    evidence = sorted(n.removeprefix(root + "/") for n in zf.namelist() if "/evidence/" in n)
+    folder = f"evidence/2026/{indicator.code}"
+    assert evidence == [f"{folder}/Board minutes (2).pdf", f"{folder}/Board minutes.pdf"]
+    assert zf.read(f"{root}/{folder}/Board minutes.pdf") == EVIDENCE_PDF
+    assert (
+        f"- {folder}/Board minutes.pdf (evidence file of {indicator.code}, 2026)"
+        in zf.read(f"{root}/README.txt").decode()
+    )

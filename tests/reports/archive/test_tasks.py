@@ -26,7 +26,7 @@ def test_the_worker_builds_the_requested_archive(celery_worker, client, cycle, o
         if archive.status in ("ready", "failed"):
             break
         time.sleep(0.2)
-    assert (archive.status, archive.sections_done, archive.error_message) == ("ready", 6, "")
+    assert (archive.status, archive.sections_done, archive.error_message) == ("ready", 7, "")
     with archive.file.open("rb") as fh:
         names = zipfile.ZipFile(fh).namelist()
     assert f"alpha-data-{archive.finished_at:%Y%m%d}/assessments/2026/responses.csv" in names
