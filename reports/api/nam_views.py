@@ -3,6 +3,7 @@ by cycle and by release, through the same exporters' rows."""
 
 from django.conf import settings
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
@@ -10,7 +11,10 @@ from rest_framework.pagination import CursorPagination
 from assessments.models import AssessmentCycle
 
 from ..exporters import benchmarks
+from ..exporters.attestations import attestations_table
 from ..models import BenchmarkRelease
+from ..plans.exporters import field_plan_table
+from ..plans.field_summary import field_plan_summary
 from . import serializers as s
 from .base import ApiView, release_etag, require_nam_scope, respond
 from .views import _cycle, _query
@@ -98,3 +102,31 @@ class CycleResponsesView(ApiView):
             for row in page
         ]
         return paginator.get_paginated_response(rows)
+
+
+def _table_rows(table) -> list[dict]:
+    return [dict(zip(table.header, row, strict=True)) for row in table.rows]
+
+
+class CycleAttestationsView(ApiView):
+    @extend_schema(
+        parameters=[s.FieldFilterSerializer],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The attestations export of a cycle: who attested each assessment, and when (one page)",
+    )
+    def get(self, request, cycle_slug):
+        require_nam_scope(request)
+        cycle = _cycle(cycle_slug)
+        filters = _query(s.FieldFilterSerializer, request).org_filters()
+        return respond(request, _table_rows(attestations_table(cycle=cycle, filters=filters)))
+
+
+class CyclePlansView(ApiView):
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The field improvement-plans export of a cycle: targets met and actions done per commitment",
+    )
+    def get(self, request, cycle_slug):
+        require_nam_scope(request)
+        cycle = _cycle(cycle_slug)
+        return respond(request, _table_rows(field_plan_table(summary=field_plan_summary(cycle=cycle))))

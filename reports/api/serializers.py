@@ -54,6 +54,7 @@ class ResponseSerializer(serializers.Serializer):
     na_justification = serializers.CharField(allow_blank=True)
     evidence_summary = serializers.CharField(allow_blank=True)
     evidence_links = serializers.ListField(child=serializers.CharField())
+    evidence_documents = serializers.ListField(child=serializers.CharField())
     version = serializers.IntegerField(allow_null=True)
 
 

@@ -27,6 +27,12 @@ urlpatterns = [
         name="nam_responses",
     ),
     path(
+        "nam/cycles/<slug:cycle_slug>/attestations/",
+        nam_views.CycleAttestationsView.as_view(),
+        name="nam_attestations",
+    ),
+    path("nam/cycles/<slug:cycle_slug>/plans/", nam_views.CyclePlansView.as_view(), name="nam_plans"),
+    path(
         "nam/releases/<int:release_id>/benchmarks/",
         nam_views.ReleaseBenchmarksView.as_view(),
         name="nam_benchmarks",

@@ -6,6 +6,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 
+from assessments.evidence.selectors import documents_by_indicator
 from assessments.models import Assessment, AssessmentCycle
 from assessments.selectors import assessment_rows
 from commitments.models import level_label
@@ -49,7 +50,7 @@ class OrgCyclesView(ApiView):
         return respond(request, s.OrgCycleSerializer(assessments, many=True).data)
 
 
-def _response_data(row) -> dict:
+def _response_data(row, documents: dict) -> dict:
     response, indicator = row.response, row.indicator
     answered = response is not None and response.is_answered
     not_applicable = answered and response.not_applicable
@@ -71,6 +72,7 @@ def _response_data(row) -> dict:
         "na_justification": response.na_justification if response else "",
         "evidence_summary": response.evidence_summary if response else "",
         "evidence_links": response.evidence_links.split() if response else [],
+        "evidence_documents": documents.get(indicator.pk, []),  # names, as the export lists them
         "version": response.version if response else None,
     }
 
@@ -87,12 +89,13 @@ class AssessmentView(ApiView):
         if assessment is None:
             raise Http404(f"Your organization has no assessment in the {cycle.name} cycle.")
         assessment.organization, assessment.cycle = organization, cycle
+        documents = documents_by_indicator(assessment)
         data = {
             "organization": organization.slug,
             "cycle": s.CycleSerializer(cycle).data,
             "status": assessment.status,
             "submitted_at": assessment.submitted_at,
-            "responses": [_response_data(row) for row in assessment_rows(assessment)],
+            "responses": [_response_data(row, documents) for row in assessment_rows(assessment)],
         }
         return respond(request, s.AssessmentSerializer(data).data)
 

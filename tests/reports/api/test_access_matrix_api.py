@@ -26,6 +26,8 @@ ORG_ENDPOINTS = [
 NAM_ENDPOINTS = [
     "/api/v1/nam/cycles/",
     "/api/v1/nam/cycles/2026/responses/",
+    "/api/v1/nam/cycles/2026/attestations/",
+    "/api/v1/nam/cycles/2026/plans/",
     "/api/v1/nam/releases/{release}/benchmarks/",
 ]
 

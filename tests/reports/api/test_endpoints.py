@@ -55,9 +55,10 @@ def test_scores_equal_the_dashboard(client, released, assessor_a, alice):
     for c in api["commitments"]:
         peer = c["peer"]
         assert rows[c["name"]][0] == f"{c['score']:.2f}"
-        assert rows[c["name"]][2] == f"{peer['median']:.2f}"
-        assert rows[c["name"]][3] == f"{peer['p25']:.2f} \u2013 {peer['p75']:.2f}"
-        assert rows[c["name"]][4] == ordinal_rank(c["percentile_rank"])
+        # Score, level, levels and lowest indicator (issue 19), then the peer figures.
+        assert rows[c["name"]][3] == f"{peer['median']:.2f}"
+        assert rows[c["name"]][4] == f"{peer['p25']:.2f} \u2013 {peer['p75']:.2f}"
+        assert rows[c["name"]][5] == ordinal_rank(c["percentile_rank"])
     engaged = next(c for c in api["commitments"] if c["slug"] == "engaged")
     assert (engaged["score"], engaged["percentile_rank"], engaged["difference"]) == (4.0, 80, 1.0)
 
@@ -106,12 +107,13 @@ def test_assessment_equals_the_export(cycle, org_a, alice):
     )
     assert len(api["responses"]) == len(exported.rows) == 30
     for answer, row in zip(api["responses"], exported.rows, strict=True):
-        commitment, code, title, level, label, na_reason, summary, links = row
+        commitment, code, title, level, label, na_reason, summary, links, documents = row
         assert (answer["indicator"], answer["indicator_title"], answer["level_label"]) == (code, title, label)
         assert answer["level"] == level
         assert answer["commitment_name"] == commitment
         assert (answer["na_justification"], answer["evidence_summary"]) == (na_reason, summary)
         assert answer["evidence_links"] == links.split()
+        assert "; ".join(answer["evidence_documents"]) == documents
     assert api["responses"][0]["evidence_links"] == ["https://a.example/1", "https://a.example/2"]
     assert api["responses"][1] | {"version": 1} == {
         **api["responses"][1],
@@ -174,6 +176,25 @@ def test_benchmarks_equal_the_nam_export(client, released, cycle, nam_staff, nam
                 assert float(text) == value, column
             else:
                 assert ("" if value is None else str(value)) == text, column
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "export_url"),
+    [
+        ("attestations", lambda: reverse("reports:nam_export", args=["attestations", "csv"])),
+        ("plans", lambda: reverse("reports:nam_plans_export") + "?cycle=2026"),
+    ],
+)
+def test_attestations_and_field_plans_equal_the_nam_exports(
+    client, released, nam_staff, nam, endpoint, export_url
+):
+    api = nam.get(f"/api/v1/nam/cycles/2026/{endpoint}/").json()
+    client.force_login(nam_staff)
+    exported = client.get(export_url())
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert len(api) == len(rows) and len(rows) > 0
+    for from_api, from_csv in zip(api, rows, strict=True):
+        assert {k: "" if v is None else str(v) for k, v in from_api.items()} == from_csv
 
 
 def test_benchmarks_filters_as_the_export(released, cycle, nam):

@@ -14,6 +14,8 @@ ENDPOINTS = {
     "/api/v1/orgs/{slug}/plans/{cycle_slug}/",
     "/api/v1/nam/cycles/",
     "/api/v1/nam/cycles/{cycle_slug}/responses/",
+    "/api/v1/nam/cycles/{cycle_slug}/attestations/",
+    "/api/v1/nam/cycles/{cycle_slug}/plans/",
     "/api/v1/nam/releases/{release_id}/benchmarks/",
 }
 
