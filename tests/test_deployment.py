@@ -44,7 +44,8 @@ def test_workers_scale_without_a_change():
     assert not {"container_name", "ports", "hostname"} & set(worker)
     assert "--beat" not in worker["command"] and "-B" not in worker["command"]
     assert not any(arg.startswith(("-n", "--hostname")) for arg in worker["command"])
-    assert worker["volumes"] == ["media:/app/var/media"]  # every worker writes the PDFs where web reads them
+    # Every worker writes the PDFs where web reads them, and reads the evidence files web stored (archives).
+    assert worker["volumes"] == ["media:/app/var/media", "evidence:/app/var/evidence"]
     assert "--destination celery@$$HOSTNAME" in worker["healthcheck"]["test"][1]
 
 
