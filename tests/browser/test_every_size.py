@@ -326,4 +326,4 @@ def test_keyboard_only_commitment_page_and_review_decision(
         Assessment.Status.VALIDATED,
         "Clear evidence throughout.",
     )
-    assert Membership.objects.filter(organization=org_b).count() == 1
+    assert Membership.objects.filter(organization=org_b).count() == 2  # its assessor and the executive
