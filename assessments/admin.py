@@ -150,5 +150,6 @@ class SingleSignOnAdmin(admin.ModelAdmin):
 
 
 from .evidence import admin as evidence_admin  # noqa: E402, F401  (evidence files, read only)
+from .raters import admin as raters_admin  # noqa: E402, F401  (rating rounds, read only)
 from .review import admin as review_admin  # noqa: E402, F401  (registers the review's models)
 from .terms import admin as terms_admin  # noqa: E402, F401 (registers the participation terms models)

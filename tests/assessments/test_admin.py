@@ -46,6 +46,11 @@ def test_every_assessments_model_is_registered():
         "assessment",
         "response",
         "responsechange",
+        "ratergroup",
+        "ratinground",
+        "rater",
+        "rating",
+        "consensusdecision",
     ],
 )
 def test_changelists_load(superuser_client, event, name):

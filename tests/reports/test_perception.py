@@ -11,8 +11,8 @@ from assessments.models import Assessment
 from assessments.raters.models import Rating, RatingRound
 from assessments.raters.services import rater_groups_ensure
 from commitments.models import Indicator
+from reports.exporters import scorecard as scorecards
 from reports.perception import perception_gap
-from reports.services import scorecards
 from tests import factories as f
 from tests.assessments.raters.factories import RaterFactory, RatingRoundFactory
 
