@@ -20,7 +20,7 @@ from fractions import Fraction
 from math import fsum
 
 from django.conf import settings
-from django.db.models import Avg, Count, FloatField
+from django.db.models import Avg, Count, Exists, FloatField, OuterRef
 from django.db.models.functions import Cast
 
 from assessments.models import (
@@ -33,6 +33,7 @@ from assessments.models import (
     Response,
     SizeBand,
 )
+from assessments.raters.models import RatingRound
 from commitments.models import level_label
 from lhs_portal.cache import get_or_compute, release_version
 
@@ -210,10 +211,12 @@ def peer_group_value_label(organization: Organization, peer_group: str) -> str:
 
 
 def org_assessments(organization) -> list[Assessment]:
-    """Every assessment of the organization, latest cycle first, in one query."""
+    """Every assessment of the organization, latest cycle first, in one query; each says whether it has had
+    a rating round (`has_rating_round`: the dashboard reads the perception gap only then)."""
     assessments = list(
         Assessment.objects.filter(organization=organization)
         .select_related("cycle")
+        .annotate(has_rating_round=Exists(RatingRound.objects.filter(assessment=OuterRef("pk"))))
         .order_by("-cycle__opens_on")
     )
     for assessment in assessments:

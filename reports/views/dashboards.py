@@ -69,7 +69,7 @@ def org_dashboard(request, slug):
         target_review=_target_review(
             organization, assessment, results, {c.slug: c.score for c in benchmark.commitments}
         ),
-        perception=perception_gap(assessment),
+        perception=perception_gap(assessment) if assessment.has_rating_round else None,
     )
     return render(request, "reports/dashboards/org.html", context)
 
