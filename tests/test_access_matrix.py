@@ -680,14 +680,14 @@ def test_every_row_names_every_role():
     assert {name: roles for name, roles in incomplete.items() if roles} == {}
 
 
-@pytest.mark.parametrize("name", sorted(ROWS))
-def test_get(name, client, world):
-    if name not in named_urls():
-        pytest.skip(f"{name} is not routed yet")
-    row = ROWS[name]
+# The two checks every matrix runs, here and in each feature's own matrix file (tests/<app>/<feature>/).
+
+
+def check_get(client, world, name, row, roles=ROLES):
+    """Each role GETs the row's URL and gets exactly the expected outcome."""
     url = _url(name, row, world)
     wrong = []
-    for role in ROLES:
+    for role in roles:
         expected = row["expect"][role]
         response = _client_for(client, world, role).get(url)
         if not _matches(response, expected, url, world):
@@ -695,11 +695,9 @@ def test_get(name, client, world):
     assert wrong == [], f"GET {url} ({name})"
 
 
-@pytest.mark.parametrize("name", sorted(n for n, row in ROWS.items() if "post" in row))
-def test_refused_post_changes_nothing(name, client, world):
-    if name not in named_urls():
-        pytest.skip(f"{name} is not routed yet")
-    row = ROWS[name]
+def check_refused_posts(client, world, name, row):
+    """Each role of row["post"] POSTs row["data"]: the expected outcome, and the database (and the row's own
+    snapshot, when it has one) unchanged."""
     url = _url(name, row, world)
     wrong = []
     for role, expected in row["post"].items():
@@ -713,6 +711,20 @@ def test_refused_post_changes_nothing(name, client, world):
         if before != after:
             wrong.append(f"{role}: the POST changed the database: {before} -> {after}")
     assert wrong == [], f"POST {url} ({name})"
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_get(name, client, world):
+    if name not in named_urls():
+        pytest.skip(f"{name} is not routed yet")
+    check_get(client, world, name, ROWS[name])
+
+
+@pytest.mark.parametrize("name", sorted(n for n, row in ROWS.items() if "post" in row))
+def test_refused_post_changes_nothing(name, client, world):
+    if name not in named_urls():
+        pytest.skip(f"{name} is not routed yet")
+    check_refused_posts(client, world, name, ROWS[name])
 
 
 # ---------------------------------------------------------------------------------------------------------

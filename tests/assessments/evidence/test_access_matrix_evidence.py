@@ -83,32 +83,12 @@ def test_every_evidence_url_has_a_row_here_and_is_skipped_there():
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_get(name, client, world):
-    row = ROWS[name]
-    url = matrix._url(name, row, world)
-    wrong = []
-    for role in ROLES:
-        expected = row["expect"][role]
-        response = matrix._client_for(client, world, role).get(url)
-        if not matrix._matches(response, expected, url, world):
-            wrong.append(f"{role}: expected {expected!r}, got {matrix._describe(response)}")
-    assert wrong == [], f"GET {url} ({name})"
+    matrix.check_get(client, world, name, ROWS[name], roles=ROLES)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, row in ROWS.items() if "post" in row))
 def test_refused_post_changes_nothing(name, client, world):
-    row = ROWS[name]
-    url = matrix._url(name, row, world)
-    wrong = []
-    for role, expected in row["post"].items():
-        data = matrix._resolve(row.get("data", {}), world)
-        before = (matrix._model_counts(), row["snapshot"](world))
-        response = matrix._client_for(client, world, role).post(url, data)
-        after = (matrix._model_counts(), row["snapshot"](world))
-        if not matrix._matches(response, expected, url, world):
-            wrong.append(f"{role}: expected {expected!r}, got {matrix._describe(response)}")
-        if before != after:
-            wrong.append(f"{role}: the POST changed the database: {before} -> {after}")
-    assert wrong == [], f"POST {url} ({name})"
+    matrix.check_refused_posts(client, world, name, ROWS[name])
 
 
 def test_hidden_states(client, world, stored):

@@ -11,13 +11,13 @@ from tests.test_access_matrix import (
     ORG_MEMBERS_ONLY,
     POST_ONLY,
     REFUSED_TO_ALL_BUT_NAM,
-    ROLES,
     _client_for,
     _describe,
     _matches,
-    _model_counts,
     _resolve,
     _url,
+    check_get,
+    check_refused_posts,
     everyone,
     redirect_to,
     world,  # noqa: F401 (the fixture)
@@ -80,33 +80,12 @@ def test_every_terms_url_has_a_row():
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_get(name, client, terms_world):
-    row = ROWS[name]
-    url = _url(name, row, terms_world)
-    wrong = []
-    for role in ROLES:
-        response = _client_for(client, terms_world, role).get(url)
-        if not _matches(response, row["expect"][role], url, terms_world):
-            wrong.append(f"{role}: expected {row['expect'][role]!r}, got {_describe(response)}")
-    assert wrong == [], f"GET {url} ({name})"
+    check_get(client, terms_world, name, ROWS[name])
 
 
 @pytest.mark.parametrize("name", sorted(n for n in ROWS if "post" in ROWS[n]))
 def test_refused_post_changes_nothing(name, client, terms_world):
-    row = ROWS[name]
-    url = _url(name, row, terms_world)
-    wrong = []
-    for role, expected in row["post"].items():
-        snapshot = row.get("snapshot")
-        before = (_model_counts(), snapshot(terms_world) if snapshot else None)
-        response = _client_for(client, terms_world, role).post(
-            url, _resolve(row.get("data", {}), terms_world)
-        )
-        after = (_model_counts(), snapshot(terms_world) if snapshot else None)
-        if not _matches(response, expected, url, terms_world):
-            wrong.append(f"{role}: expected {expected!r}, got {_describe(response)}")
-        if after != before:
-            wrong.append(f"{role}: the refused POST changed something")
-    assert wrong == [], f"POST {url} ({name})"
+    check_refused_posts(client, terms_world, name, ROWS[name])
 
 
 @pytest.mark.parametrize(

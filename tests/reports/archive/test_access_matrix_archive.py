@@ -9,12 +9,12 @@ from tests.assessments.terms.test_access_matrix_terms import namespace_urls
 from tests.test_access_matrix import (
     LOGIN,
     POST_ONLY,
-    ROLES,
     _client_for,
     _describe,
     _matches,
     _model_counts,
     _url,
+    check_get,
     world,  # noqa: F401 (the fixture)
 )
 
@@ -60,14 +60,7 @@ def test_every_archive_url_has_a_row():
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_get(name, client, archive_world):
-    row = ROWS[name]
-    url = _url(name, row, archive_world)
-    wrong = []
-    for role in ROLES:
-        response = _client_for(client, archive_world, role).get(url)
-        if not _matches(response, row["expect"][role], url, archive_world):
-            wrong.append(f"{role}: expected {row['expect'][role]!r}, got {_describe(response)}")
-    assert wrong == [], f"GET {url} ({name})"
+    check_get(client, archive_world, name, ROWS[name])
 
 
 def test_refused_requests_change_nothing(client, archive_world):
