@@ -446,8 +446,14 @@ CELERY_BEAT_SCHEDULE = {
     "prune-retention": {"task": "assessments.prune_retention", "schedule": 24 * 3600.0},
     "delete-expired-archives": {"task": "reports.delete_expired_archives", "schedule": 3600.0},
 }
-# Tasks outside an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ["assessments.terms.tasks", "reports.archive.tasks"]
+# Tasks of feature packages (assessments/<feature>/, reports/<feature>/): autodiscovery finds only each app's
+# own tasks.py, so the worker imports these by name (the one list of them).
+CELERY_IMPORTS = [
+    "assessments.raters.tasks",
+    "assessments.terms.tasks",
+    "reports.archive.tasks",
+    "reports.reminders.tasks",
+]
 REMINDER_LOCAL_HOUR = env_int("REMINDER_LOCAL_HOUR", 8)
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be well below CELERY_VISIBILITY_TIMEOUT.")

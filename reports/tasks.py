@@ -9,8 +9,6 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from reports.exporters import chart_svg
 from reports.services import scorecards
 
-from .reminders import tasks as reminder_tasks  # noqa: F401 (registers the reminder tasks with Celery)
-
 logger = logging.getLogger(__name__)
 
 
