@@ -16,7 +16,20 @@ pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="needs 
 
 
 def browsers() -> list[psutil.Process]:
-    return [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()]
+    """This process's Chromium processes, but not the browser tests' one (started by Playwright's node driver
+    and kept open for the whole session when those tests ran first in the same pytest process)."""
+    found, todo = [], psutil.Process().children()
+    while todo:
+        process = todo.pop()
+        try:
+            if "playwright" in " ".join(process.cmdline()):
+                continue
+            if "chrom" in process.name():
+                found.append(process)
+            todo.extend(process.children())
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
 def test_a_start_that_times_out_leaves_no_chromium(monkeypatch):
