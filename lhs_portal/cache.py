@@ -2,7 +2,8 @@
 
 Only data that never changes under its version is cached, so nothing is ever invalidated by hand:
 - a published (or retired) rubric never changes: its outline and crosswalks follow `rubric_version(rubric)`;
-- a benchmark release never changes once published: peer figures follow `release_version(release)`.
+- a benchmark release never changes once published: peer figures follow `release_version(release)`;
+- plotly's default template changes only with plotly's version (reports/charts.py `template_for`).
 A draft rubric, live scores and anything else that changes without a new version are never cached.
 
 Modelled on djangoproject.com's dashboard/utils.py `generation_key()`: one key function, the version in the

@@ -13,10 +13,12 @@ page; tests/reports/test_charts.py validates every one with go.Figure instead.
 import json
 from decimal import Decimal
 
+import plotly
 import plotly.io as pio
 from django.utils.html import json_script
 
 from commitments.models import MaturityLevel
+from lhs_portal import cache
 
 from .selectors import OrgBenchmark, PeerStats
 
@@ -383,26 +385,34 @@ def heatmap_spec(rows: list[str], columns: list[str], means, counts) -> dict:
 
 def export_data(spec: dict) -> dict:
     """A figure's plain data (a *_spec() function's) for an image export by kaleido: what plotly's
-    figure.to_json() gives, but with only the template's defaults for the trace types the figure draws.
-
-    plotly.js reads template.data only for the types it draws, so the image is the same; parsing and
-    merging the defaults of forty other trace types was an eighth of what Chromium did per chart."""
-    template = plotly_template()
-    types = {trace.get("type", "scatter") for trace in spec["data"]}
-    template["data"] = {kind: defaults for kind, defaults in template["data"].items() if kind in types}
+    figure.to_json() gives, with the template's defaults for the trace types the figure draws only."""
     data = json.loads(json.dumps(spec))  # a copy the caller may change
-    data["layout"]["template"] = template
+    data["layout"]["template"] = template_for(spec)
     return data
 
 
-def plotly_template() -> dict:
-    """Plotly's default template as plain data: what figure.to_json() writes in every figure's layout."""
-    return pio.templates[pio.templates.default].to_plotly_json()  # a deep copy: the caller may change it
+def template_for(spec: dict) -> dict:
+    """Plotly's default template as plain data (what figure.to_json() writes in every figure's layout),
+    keeping template.data only for the trace types this figure draws: plotly.js reads no other, so the
+    chart is the same, and parsing and merging forty other types' defaults was an eighth of what Chromium
+    did per chart (and most of each dashboard chart's JSON)."""
+    template = cache.get_or_compute(
+        "plotly-template",
+        f"plotly-{plotly.__version__}-{pio.templates.default}",
+        # to_plotly_json() deep-copies the whole template (about 1 ms); the one cache keeps its plain data,
+        # which only changes with plotly's version or the default template's name.
+        compute=lambda: pio.templates[pio.templates.default].to_plotly_json(),
+    )
+    types = {trace.get("type", "scatter") for trace in spec["data"]}
+    return {
+        **template,
+        "data": {kind: defaults for kind, defaults in template.get("data", {}).items() if kind in types},
+    }
 
 
 def figure_script(spec: dict, element_id: str) -> str:
     """The <script type="application/json"> element static/js/charts.js draws a figure from: its plain data
     (a *_spec() function's) with plotly's default template, written by Django's json_script."""
     return json_script(
-        {"data": spec["data"], "layout": {**spec["layout"], "template": plotly_template()}}, element_id
+        {"data": spec["data"], "layout": {**spec["layout"], "template": template_for(spec)}}, element_id
     )

@@ -212,3 +212,18 @@ def test_peer_lines_and_ranges_stand_out_and_the_peer_median_is_not_told_by_colo
     assert peer["line"]["color"] == charts.PEER
     assert peer["line"]["dash"] not in {t["line"]["dash"] for t in commitments}
     assert peer["marker"]["symbol"] not in {t["marker"]["symbol"] for t in commitments}
+
+
+def test_a_dashboard_chart_carries_the_template_defaults_of_its_own_trace_types_only(cycle, viewer):
+    benchmark = benchmark_with_peers(cycle, viewer, 5)
+    spec = charts.radar_spec(benchmark)
+    html = charts.figure_script(spec, "chart-radar")
+    figure = json.loads(
+        html.removeprefix('<script id="chart-radar" type="application/json">').removesuffix("</script>")
+    )
+    full_template = json.loads(validated(spec).to_json())["layout"]["template"]
+    assert figure["layout"]["template"] == {
+        "layout": full_template["layout"],
+        "data": {"scatterpolar": full_template["data"]["scatterpolar"]},
+    }
+    assert figure["data"] == spec["data"]

@@ -2,10 +2,11 @@
 
 For 20 minutes (--duration) it runs the load test (`manage.py loadtest --rate`: gunicorn, the open-model
 generator, its own seeded database) at a fixed arrival rate of 70% of capacity, and beside it a Celery worker
-(two pool processes, beat) rendering a NAM batch of every scorecard of the latest cycle. Once in the run it
-kills the worker's Chromium (SIGKILL), which the worker must start again, the render retrying. It samples the
-memory (PSS) of the web processes, the worker processes and their Chromium after warm-up, in the middle and
-at the end, and fails when a request failed or a scorecard failed.
+(beat, and --worker-concurrency pool processes: one by default) rendering a NAM batch of every scorecard of
+the latest cycle. Once in the run it kills the worker's Chromium (SIGKILL), which the worker must start
+again, the render retrying. It samples the memory (PSS) of the web processes, the worker processes and
+their Chromium after warm-up, in the middle and at the end, and fails when a request failed or a scorecard
+failed.
 
 Capacity: the mixed journey's capacity as `manage.py loadtest` measures it (--capacity, requests/s; without
 it the soak measures it first, a few minutes). --load-args passes other arguments to `manage.py loadtest`
@@ -68,8 +69,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-chromium-kill", action="store_true", help="leave the worker's Chromium alone"
         )
+        # One pool process by default: a render keeps about a core busy (WeasyPrint, then Chromium), and the
+        # load already takes 70% of what the web can do; on a 2-core machine a second render at once would
+        # leave the web less than it needs, and the soak would measure the machine's queue, not the portal.
+        parser.add_argument("--worker-concurrency", type=int, default=1, help="the worker's pool processes")
 
-    def handle(self, *args, duration, capacity, orgs, port, load_args, no_chromium_kill, **options):
+    def handle(
+        self,
+        *args,
+        duration,
+        capacity,
+        orgs,
+        port,
+        load_args,
+        no_chromium_kill,
+        worker_concurrency,
+        **options,
+    ):
         if connection.vendor != "postgresql":
             raise CommandError("make soak needs PostgreSQL: set DATABASE_URL=postgres://...")
         total = seconds(duration)
@@ -102,7 +118,7 @@ class Command(BaseCommand):
                 "LHS_VAR_DIR": str(tmp),
                 "CELERY_QUEUE": f"lhs-soak-{os.getpid()}",  # its own queue: no other worker takes its tasks
             }
-            worker = self._start_worker(env, tmp)
+            worker = self._start_worker(env, tmp, worker_concurrency)
             batch = self._start_batch(env)
             samples, killed = {}, None
             for label, at in (("start", min(60, total // 4)), ("middle", total // 2), ("end", total - 15)):
@@ -165,11 +181,11 @@ class Command(BaseCommand):
         connections["default"].settings_dict["NAME"] = name
         return f"postgres://{auth}@{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{name}"
 
-    def _start_worker(self, env: dict, tmp: Path) -> subprocess.Popen:
+    def _start_worker(self, env: dict, tmp: Path, concurrency: int) -> subprocess.Popen:
         with (tmp / "worker.log").open("w") as out:
             return subprocess.Popen(
                 [str(Path(sys.executable).with_name("celery")), "-A", "lhs_portal", "worker", "--beat",
-                 "--concurrency", "2", "-l", "INFO", "-n", f"soak-{os.getpid()}@%h"],
+                 "--concurrency", str(concurrency), "-l", "INFO", "-n", f"soak-{os.getpid()}@%h"],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
 
