@@ -275,9 +275,11 @@ def scorecards_sweep(*, now: datetime.datetime | None = None) -> list[int]:
     # records it as unacknowledged, so a worker killed in between takes it along, beyond the visibility
     # timeout's reach. A scorecard merely waiting its turn in a long batch must not be queued twice, though.
     # The queue is first in, first out: a scorecard still queued after one queued later was taken is lost;
-    # so is one still queued while nothing renders at all.
+    # so is one still queued while nothing renders at all. Only a first attempt tells the queue's order: a
+    # retry waits out its countdown in a worker, and a message handed out again after its worker died comes
+    # back at the head, so a second attempt says nothing about the scorecards queued before it.
     taken_later = Scorecard.objects.filter(
-        queued_at__gt=models.OuterRef("queued_at"), started_at__gte=models.F("queued_at")
+        queued_at__gt=models.OuterRef("queued_at"), started_at__gte=models.F("queued_at"), attempts=1
     )
     rendering = Scorecard.objects.filter(status=Scorecard.Status.RENDERING).exists()
     lost = models.Q(models.Exists(taken_later)) if rendering else models.Q()
