@@ -47,10 +47,6 @@ pytestmark = [
     pytest.mark.faults,
     pytest.mark.django_db(transaction=True),
     needs_postgresql,
-    # Opt-in (`make test-scale`): minutes of two workers rendering on 2 cores.
-    pytest.mark.skipif(
-        not os.environ.get("LHS_SCALE_OUT_TEST"), reason="opt-in: make test-scale (LHS_SCALE_OUT_TEST=1)"
-    ),
 ]
 BATCH = 200
 VISIBILITY_SECONDS = 240

@@ -1,12 +1,12 @@
 """`manage.py soak` (`make soak`): a long run under load, with a scorecard batch, watching errors and memory.
 
 For 20 minutes (--duration) it runs the load test (`manage.py loadtest --rate`: gunicorn, the open-model
-generator, its own seeded database) at a fixed arrival rate of 70% of capacity, and beside it a Celery worker
-(beat, and --worker-concurrency pool processes: one by default) rendering a NAM batch of every scorecard of
-the latest cycle. Once in the run it kills the worker's Chromium (SIGKILL), which the worker must start
-again, the render retrying. It samples the memory (PSS) of the web processes, the worker processes and
-their Chromium after warm-up, in the middle and at the end, and fails when a request failed or a scorecard
-failed.
+generator, its own seeded database) at a fixed arrival rate of 70% of the capacity the web keeps while a
+render takes a core (`soak_rate`), and beside it a Celery worker (beat, and --worker-concurrency pool
+processes: one by default) rendering a NAM batch of every scorecard of the latest cycle. Once in the run it
+kills the worker's Chromium (SIGKILL), which the worker must start again, the render retrying. It samples
+the memory (PSS) of the web processes, the worker processes and their Chromium after warm-up, in the middle
+and at the end, and fails when a request failed or a scorecard failed.
 
 Capacity: the mixed journey's capacity as `manage.py loadtest` measures it (--capacity, requests/s; without
 it the soak measures it first, a few minutes). --load-args passes other arguments to `manage.py loadtest`
@@ -32,6 +32,23 @@ from django.db import connection, connections
 
 ROOT = Path(settings.BASE_DIR)
 SOAK_SHARE = 0.7  # of capacity
+
+
+def soak_rate(capacity: float, *, cores: int, rendering: int) -> float:
+    """70% of the capacity the web keeps while the worker renders beside it on the same machine.
+
+    `manage.py loadtest` measures capacity with every core serving the web; a render keeps about one core
+    busy (WeasyPrint, then Chromium) for as long as the batch lasts, so on one machine the web has the other
+    cores only. The soak of 3 December at 70% of the whole capacity (26.9 requests/s on 2 cores, one
+    render at a time) asked for more than the one core left could serve: the queue grew for 14 minutes,
+    6,237 requests timed out.
+    """
+    if rendering >= cores:
+        raise CommandError(
+            f"The worker's {rendering} pool processes would take all {cores} cores: none left for the load. "
+            "Use a --worker-concurrency below the number of cores."
+        )
+    return SOAK_SHARE * capacity * (cores - rendering) / cores
 
 
 def seconds(duration: str) -> int:
@@ -95,7 +112,12 @@ class Command(BaseCommand):
         else:
             if capacity is None:
                 capacity = self._measure_capacity(orgs, port, tmp)
-            load = ["--journeys", "mixed", "--rate", f"{SOAK_SHARE * capacity:.1f}"]
+            rate = soak_rate(capacity, cores=os.cpu_count() or 1, rendering=worker_concurrency)
+            self.stdout.write(
+                f"Capacity {capacity:.1f} requests/s with every core; {worker_concurrency} of "
+                f"{os.cpu_count()} cores render: the soak runs at {rate:.1f} requests/s."
+            )
+            load = ["--journeys", "mixed", "--rate", f"{rate:.1f}"]
         load_log = tmp / "loadtest.log"
         self.stdout.write(
             f"Soak for {total} s: manage.py loadtest {' '.join(load)}, a scorecard batch. Logs: {tmp}"
@@ -158,9 +180,6 @@ class Command(BaseCommand):
         capacity = json.loads(result.read_text())["mixed"]["capacity"]
         if not capacity:
             raise CommandError("The mixed journey met no rate at all: there is no capacity to soak at.")
-        self.stdout.write(
-            f"Capacity {capacity:.1f} requests/s: the soak runs at {SOAK_SHARE * capacity:.1f}."
-        )
         return capacity
 
     def _wait_for_load(self, loadtest, load_log: Path) -> None:
