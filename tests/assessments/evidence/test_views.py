@@ -252,26 +252,15 @@ def test_a_member_of_another_organization_cannot_download(client, document, asse
 
 
 def test_nam_staff_download_every_document_as_one_zip(client, draft, eng, nam_staff, assessor_a):
-    one = services.evidence_upload(
-        assessment=draft,
-        indicator_id=eng["ENG-1"].pk,
-        file=upload("minutes.pdf", PDF),
-        name="minutes.pdf",
-        user=None,
-    )
-    services.evidence_upload(
-        assessment=draft,
-        indicator_id=eng["ENG-1"].pk,
-        file=upload("MINUTES.pdf", PDF),
-        name="MINUTES.pdf",
-        user=None,
-    )
-    services.evidence_upload(
-        assessment=draft,
-        indicator_id=eng["ENG-2"].pk,
-        file=upload("chart.png", PNG),
-        name="chart.png",
-        user=None,
+    one, _, _ = (
+        services.evidence_upload(
+            assessment=draft, indicator_id=eng[code].pk, file=upload(name, content), name=name, user=None
+        )
+        for code, name, content in [
+            ("ENG-1", "minutes.pdf", PDF),
+            ("ENG-1", "MINUTES.pdf", PDF),
+            ("ENG-2", "chart.png", PNG),
+        ]
     )
     services.evidence_attach(
         assessment=draft, indicator_id=eng["ENG-2"].pk, document_id=one.document_id, user=None
