@@ -26,19 +26,11 @@ from urllib.parse import urlencode  # noqa: E402
 import gevent  # noqa: E402
 from gevent.pool import Pool  # noqa: E402
 from geventhttpclient import HTTPClient  # noqa: E402
+from mix import MIX  # noqa: E402 (tests/load/mix.py, beside this script)
 
 CSRF_COOKIE = re.compile(r"csrftoken=([A-Za-z0-9]+)")
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 ANSWER = re.compile(r'type="radio" name="([^"]+-answer)" id="[^"]+" value="(\d)"')
-# The mixed journey: the old load test's 50 users (5 assessors: commitment page 3, save 2, overview 1;
-# 3 executives: their dashboard; 1 NAM staff: the field dashboard), as shares of the arrivals.
-MIX = [
-    ("commitment page", 5 * 3 / 6),
-    ("commitment save", 5 * 2 / 6),
-    ("assessment overview", 5 * 1 / 6),
-    ("org dashboard", 3),
-    ("NAM dashboard", 1),
-]
 
 
 class Journey:
