@@ -36,9 +36,19 @@
       }
     });
     if (layout.showlegend !== false && (figure.data || []).length > 1) {
+      // 11 px: "Peer median (All participating organizations, n=51)" fits a phone's width.
       updates.legend = narrow
-        ? { orientation: "h", x: 0, xanchor: "left", y: -0.18, yanchor: "top", font: { size: 12 } }
+        ? { orientation: "h", x: 0, xanchor: "left", y: -0.18, yanchor: "top", font: { size: 11 } }
         : layout.legend || {};
+    }
+    if (layout.polar) {
+      // A radar drawn in a phone's width with the desktop's side margins was a 110 px circle: narrower
+      // margins for the commitments' names (its height follows its width: .chart-square in portal.css).
+      var desktopMargin = layout.margin || {};
+      updates.margin = narrow
+        ? Object.assign({}, desktopMargin, { l: 72, r: 72, t: 24, b: 110 })
+        : desktopMargin;
+      updates["polar.angularaxis.tickfont.size"] = narrow ? 11 : null;
     }
     if ((figure.data || []).some(function (trace) { return trace.type === "heatmap" || trace.type === "box"; })) {
       updates["xaxis.tickangle"] = narrow ? -60 : (layout.xaxis || {}).tickangle || 0;
@@ -57,6 +67,9 @@
     var layout = figure.layout || {};
     layout.autosize = true;
     delete layout.width;
+    if (element.classList.contains("chart-square")) {
+      delete layout.height;  // the element's own height (CSS), which plotly's autosize follows on resize
+    }
     var narrow = element.clientWidth < NARROW;
     // A heatmap's cells are too narrow on a phone for their labels, which ran into each other: the
     // table under the chart gives every mean and n.
@@ -74,7 +87,7 @@
         parts.slice(0, -1).forEach(function (part) { target = target[part] = target[part] || {}; });
         target[parts[parts.length - 1]] = updates[path];
       });
-      if (updates.legend) { layout.margin = Object.assign({}, layout.margin, { b: 120 }); }
+      if (updates.legend && !layout.polar) { layout.margin = Object.assign({}, layout.margin, { b: 120 }); }
     }
     window.Plotly.newPlot(element, figure.data || [], layout, config);
     window.addEventListener("resize", function () {

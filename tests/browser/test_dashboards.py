@@ -114,6 +114,16 @@ CHART_LAYOUT = """([chart, path]) => path.split('.')
     .reduce((o, k) => o && o[k], document.querySelector(`[data-chart='${chart}']`).layout)"""
 
 
+RADAR_BOXES = """() => {
+  const chart = document.querySelector("[data-chart='chart-radar']");
+  const box = chart.getBoundingClientRect();
+  const texts = [...chart.querySelectorAll('.legendtext')].map(t => t.getBoundingClientRect().right);
+  return {width: Math.round(box.width), height: Math.round(box.height), right: Math.round(box.right),
+          circle: Math.round(chart.querySelector('.polarlayer .plotbg').getBoundingClientRect().width),
+          legend_right: Math.round(Math.max(...texts))};
+}"""
+
+
 def test_charts_are_laid_out_for_a_phone(journey, executive_a, nam_staff, field):
     """Issue 17 item 12: at 390 px level ticks are numbers, legends sit below, heatmap labels are turned;
     back at a desktop width the full labels return."""
@@ -124,6 +134,13 @@ def test_charts_are_laid_out_for_a_phone(journey, executive_a, nam_staff, field)
     page.locator("[data-chart] .main-svg").first.wait_for()
     assert page.evaluate(CHART_LAYOUT, ["chart-iqr", "xaxis.ticktext"]) == ["1", "2", "3", "4", "5"]
     assert page.evaluate(CHART_LAYOUT, ["chart-radar", "legend.orientation"]) == "h"
+    # The radar keeps a circle worth reading (it was 114 px across in 460 px of height), as tall as it is
+    # wide, and its legend, the peer group's long name included, stays inside the chart.
+    radar = page.evaluate(RADAR_BOXES)
+    assert radar["height"] == radar["width"]
+    assert 300 <= radar["width"] < 400
+    assert radar["circle"] >= 140
+    assert radar["legend_right"] <= radar["right"]
     page.set_viewport_size({"width": 1366, "height": 900})
     page.wait_for_function(f"() => ({CHART_LAYOUT})(['chart-iqr', 'xaxis.ticktext'])[1] === '2 Developing'")
     nam = journey.another("nam")
@@ -140,3 +157,22 @@ def test_charts_are_laid_out_for_a_phone(journey, executive_a, nam_staff, field)
     assert cell_labels.count() == 0
     nam.page.set_viewport_size({"width": 1366, "height": 900})
     cell_labels.first.wait_for()
+
+
+def test_a_wide_tables_caption_stays_in_view_on_a_phone(journey, executive_a, field):
+    """The scores table scrolls sideways at 390 px; its caption wraps to the visible width and stays there
+    while the columns scroll (it ran past the screen's edge, cut)."""
+    page = journey.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    journey.login("erin")
+    journey.goto("/orgs/alpha/dashboard/")
+    scroller = page.locator(".table-responsive").filter(has=page.locator("table.dashboard-table")).first
+    caption = scroller.locator("caption")
+    assert caption.inner_text().startswith("Scores by commitment, cycle 2026, compared with")
+    width = scroller.evaluate("s => s.clientWidth")
+    assert scroller.evaluate("s => s.scrollWidth") > width  # the table does scroll sideways
+    left = caption.evaluate("c => c.getBoundingClientRect().left")
+    assert caption.evaluate("c => c.getBoundingClientRect().width") <= width
+    scroller.evaluate("s => { s.scrollLeft = 200; }")
+    assert scroller.evaluate("s => s.scrollLeft") == 200
+    assert caption.evaluate("c => c.getBoundingClientRect().left") == left

@@ -264,7 +264,7 @@ def test_no_inline_script_or_style(client, executive_a, alpha_result):
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag
     assert "<style" not in page and " style=" not in page
-    assert '<div class="chart" data-chart="chart-radar" role="img" aria-label=' in page
+    assert '<div class="chart chart-square" data-chart="chart-radar" role="img" aria-label=' in page
 
 
 def _field(cycle, count):
