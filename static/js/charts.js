@@ -20,6 +20,18 @@
     return axis.tickvals.map(String);
   }
 
+  // "Community health center" -> "Community<br>health center": split at the space nearest the middle.
+  function twoLines(label) {
+    var text = String(label);
+    if (text.length < 14 || text.indexOf(" ") < 0) { return text; }
+    var middle = text.length / 2;
+    var best = -1;
+    for (var i = 0; i < text.length; i++) {
+      if (text[i] === " " && (best < 0 || Math.abs(i - middle) < Math.abs(best - middle))) { best = i; }
+    }
+    return text.slice(0, best) + "<br>" + text.slice(best + 1);
+  }
+
   // The layout changes for a narrow chart, as Plotly.relayout updates (and how to undo them).
   function narrowUpdates(figure, narrow) {
     var layout = figure.layout || {};
@@ -53,6 +65,17 @@
     if ((figure.data || []).some(function (trace) { return trace.type === "heatmap" || trace.type === "box"; })) {
       updates["xaxis.tickangle"] = narrow ? -60 : (layout.xaxis || {}).tickangle || 0;
       updates["xaxis.automargin"] = true;
+    }
+    var heatmap = (figure.data || []).filter(function (trace) { return trace.type === "heatmap"; })[0];
+    if (heatmap) {
+      // On a phone the groups' names ("Community health center") took most of the width, and plotly then
+      // skipped every other commitment: names wrapped on two lines, and every column named.
+      updates["yaxis.tickmode"] = narrow ? "array" : null;
+      updates["yaxis.tickvals"] = narrow ? heatmap.y : null;
+      updates["yaxis.ticktext"] = narrow ? heatmap.y.map(twoLines) : null;
+      updates["xaxis.tickmode"] = narrow ? "array" : null;
+      updates["xaxis.tickvals"] = narrow ? heatmap.x : null;
+      updates["xaxis.ticktext"] = narrow ? heatmap.x : null;
     }
     return updates;
   }

@@ -152,11 +152,20 @@ def test_charts_are_laid_out_for_a_phone(journey, executive_a, nam_staff, field)
         "data-chart"
     )
     assert nam.page.evaluate(CHART_LAYOUT, [heatmap, "xaxis.tickangle"]) == -60
+    # Every commitment named (plotly skipped every other one), the groups' long names on two lines.
+    commitments = nam.page.evaluate(f"() => document.querySelector(`[data-chart='{heatmap}']`).data[0].x")
+    assert nam.page.evaluate(CHART_LAYOUT, [heatmap, "xaxis.ticktext"]) == commitments
+    assert len(commitments) == 11
+    assert nam.page.locator(f"[data-chart='{heatmap}'] .xtick").count() == 11
+    groups = nam.page.evaluate(CHART_LAYOUT, [heatmap, "yaxis.ticktext"])
+    assert "Academic<br>medical center" in groups
+    assert "Hospital" in groups
     # Cell labels would run into each other: the table under the chart gives them.
     cell_labels = nam.page.locator(f"[data-chart='{heatmap}'] svg text").filter(has_text="n=")
     assert cell_labels.count() == 0
     nam.page.set_viewport_size({"width": 1366, "height": 900})
     cell_labels.first.wait_for()
+    assert nam.page.evaluate(CHART_LAYOUT, [heatmap, "yaxis.ticktext"]) is None
 
 
 def test_a_wide_tables_caption_stays_in_view_on_a_phone(journey, executive_a, field):
