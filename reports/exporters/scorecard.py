@@ -217,7 +217,7 @@ def scorecard_document(*, assessment: Assessment, peer_group: str, release=None)
 
 
 # Chart sizes in CSS pixels (96 per inch): drawn at the size they are printed, so text stays legible.
-CHART_SIZES = {"radar": (400, 320), "score_vs_iqr": (680, 390), "trend": (680, 270)}
+CHART_SIZES = {"radar": (400, 320), "score_vs_iqr": (680, 280), "trend": (680, 270)}
 # The peer median's line in print: the dashboards' orange (2.25:1 on white) darkened to 5:1.
 PRINT_PEER_COLOR = "#9A5B00"
 

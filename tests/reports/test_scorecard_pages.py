@@ -168,3 +168,17 @@ def test_trend_alternative_gives_every_cycle_and_the_table_every_commitment(two_
     ]
     by_cycle = {"/Caption": [0], "/THead": [4], "/TBody": [4] * 10, "/TFoot": [4, 4]}
     assert shapes.count(by_cycle) == 1, shapes
+
+
+@pytest.mark.parametrize("page_size", ["letter", "A4"])
+def test_the_commitments_table_and_its_chart_share_one_page(two_cycles, settings, page_size):
+    """The chart under the ten commitments' table once fell to a page of its own, two thirds blank: the
+    table's level column is wide enough for "Levels 4, 3, 3; lowest SAF-1 at 3 (and 1 more)" on one line
+    and the chart is sized to fit beside it."""
+    settings.SCORECARD_PAGE_SIZE = page_size
+    pages = render(two_cycles)
+    table_page = next(page for page in pages if "The ten commitments" in page)
+    assert "Percentile rank" in table_page
+    assert "Your score (diamond) against the middle half of peer scores" in table_page
+    progress = next(i for i, page in enumerate(pages) if "Progress across cycles" in page)
+    assert progress == pages.index(table_page) + 1
