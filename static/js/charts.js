@@ -54,7 +54,7 @@
         : layout.legend || {};
     }
     if (layout.polar) {
-      // A radar drawn in a phone's width with the desktop's side margins was a 110 px circle: narrower
+      // A radar drawn in a phone's width with the desktop's side margins was a 114 px circle: narrower
       // margins for the commitments' names (its height follows its width: .chart-square in portal.css).
       var desktopMargin = layout.margin || {};
       updates.margin = narrow
